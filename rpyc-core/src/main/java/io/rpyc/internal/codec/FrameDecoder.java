@@ -1,0 +1,153 @@
+package io.rpyc.internal.codec;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.rpyc.ProtocolViolationException;
+import io.rpyc.Tuple;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
+
+/**
+ * Turns the byte stream into {@link Message}s: splits frames, inflates compressed ones, decodes the
+ * brine envelope. One instance per channel.
+ *
+ * <p>Limits: a frame whose header announces more than {@code maxFrameSize} payload bytes, or whose
+ * compressed payload inflates beyond it, is refused before the bytes are buffered or inflated; so
+ * is nesting deeper than {@code maxDepth}. Any violation raises a {@link
+ * ProtocolViolationException} (delivered to {@code exceptionCaught}) and the decoder discards
+ * everything after it: the connection is expected to close.
+ */
+public final class FrameDecoder extends ByteToMessageDecoder {
+  private static final int HEADER = 5;
+  private static final ThreadLocal<Inflater> INFLATER = ThreadLocal.withInitial(Inflater::new);
+
+  private final int maxFrameSize;
+  private final int maxDepth;
+  private boolean failed;
+
+  public FrameDecoder(int maxFrameSize, int maxDepth) {
+    this.maxFrameSize = maxFrameSize;
+    this.maxDepth = maxDepth;
+  }
+
+  @Override
+  protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+    if (failed) {
+      in.skipBytes(in.readableBytes());
+      return;
+    }
+    try {
+      while (in.readableBytes() >= HEADER) {
+        int start = in.readerIndex();
+        long length = in.getUnsignedInt(start);
+        if (length > maxFrameSize) {
+          throw new ProtocolViolationException(
+              "frame of " + length + " bytes exceeds the maximum frame size of " + maxFrameSize);
+        }
+        if (in.readableBytes() < HEADER + length + 1) {
+          return;
+        }
+        boolean compressed = in.getByte(start + 4) != 0;
+        ByteBuf payload = in.slice(start + HEADER, (int) length);
+        in.readerIndex(start + HEADER + (int) length + 1); // the trailer byte is not checked
+        if (length == 0) {
+          continue; // RPyC treats an empty payload as nothing received
+        }
+        if (compressed) {
+          ByteBuf inflated = inflate(ctx, payload);
+          try {
+            out.add(decodePayload(inflated));
+          } finally {
+            inflated.release();
+          }
+        } else {
+          out.add(decodePayload(payload));
+        }
+      }
+    } catch (ProtocolViolationException e) {
+      failed = true;
+      in.skipBytes(in.readableBytes());
+      throw e;
+    }
+  }
+
+  /** Decodes one uncompressed payload into a message. Public for tests and fuzzing. */
+  public Message decodePayload(ByteBuf payload) {
+    int first = payload.getUnsignedByte(payload.readerIndex());
+    if (first >= Message.REQUEST && first <= Message.EXCEPTION) {
+      throw new ProtocolViolationException(
+          "RPyC 6 peers are not supported yet (payload starts with the raw message type "
+              + first
+              + "; RPyC 5.x payloads start with a brine tuple)");
+    }
+    Object value = BrineReader.read(payload, maxDepth);
+    if (payload.isReadable()) {
+      throw new ProtocolViolationException(
+          payload.readableBytes() + " unexpected bytes after the message in a frame");
+    }
+    if (!(value instanceof Tuple)) {
+      throw new ProtocolViolationException("a message must be a tuple");
+    }
+    Tuple t = (Tuple) value;
+    if (t.size() != 3 && t.size() != 4) {
+      throw new ProtocolViolationException(
+          "a message must be a 3-tuple, got " + t.size() + " items");
+    }
+    int type = (int) longOf(t.get(0), "message type");
+    if (type < Message.REQUEST || type > Message.EXCEPTION) {
+      throw new ProtocolViolationException("invalid message type: " + t.get(0));
+    }
+    long seq = longOf(t.get(1), "sequence number");
+    long chain = t.size() == 4 ? longOf(t.get(3), "call chain") : 0;
+    return new Message(type, seq, t.get(2), chain);
+  }
+
+  private static long longOf(Object v, String what) {
+    if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
+      return ((Number) v).longValue();
+    }
+    if (v instanceof BigInteger && ((BigInteger) v).bitLength() < 64) {
+      return ((BigInteger) v).longValue();
+    }
+    throw new ProtocolViolationException("the " + what + " must be an integer, got " + v);
+  }
+
+  private ByteBuf inflate(ChannelHandlerContext ctx, ByteBuf compressed) {
+    Inflater inflater = INFLATER.get();
+    inflater.reset();
+    inflater.setInput(compressed.nioBuffer());
+    ByteBuf out =
+        ctx.alloc().heapBuffer(Math.min(maxFrameSize, compressed.readableBytes() * 4 + 64));
+    try {
+      while (!inflater.finished()) {
+        if (out.writerIndex() >= maxFrameSize) {
+          throw new ProtocolViolationException(
+              "compressed frame inflates beyond the maximum frame size of " + maxFrameSize);
+        }
+        out.ensureWritable(
+            Math.min(maxFrameSize - out.writerIndex(), Math.max(out.capacity(), 4096)));
+        ByteBuffer target = out.nioBuffer(out.writerIndex(), out.writableBytes());
+        int n = inflater.inflate(target);
+        out.writerIndex(out.writerIndex() + n);
+        if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+          throw new ProtocolViolationException("truncated or invalid zlib stream in a frame");
+        }
+      }
+      if (out.writerIndex() > maxFrameSize) {
+        throw new ProtocolViolationException(
+            "compressed frame inflates beyond the maximum frame size of " + maxFrameSize);
+      }
+      return out;
+    } catch (DataFormatException e) {
+      out.release();
+      throw new ProtocolViolationException("invalid zlib stream in a frame: " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      out.release();
+      throw e;
+    }
+  }
+}

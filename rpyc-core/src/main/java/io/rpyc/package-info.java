@@ -1,0 +1,2 @@
+/** rpyc-java: RPyC for the JVM. */
+package io.rpyc;
