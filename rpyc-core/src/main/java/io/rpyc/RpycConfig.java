@@ -1,0 +1,344 @@
+package io.rpyc;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The settings of one connection: timeouts, limits, and what the peer may do to this side's
+ * objects. RPyC's {@code protocol_config} with Java names ({@code allow_public_attrs} → {@link
+ * Builder#allowPublicAttrs}); each side's configuration governs what the <em>other</em> side may do
+ * to <em>its</em> objects. Immutable and thread-safe; build one with {@link #builder()}.
+ *
+ * <pre>{@code
+ * RpycConfig config = RpycConfig.builder()
+ *     .syncRequestTimeout(Duration.ofMinutes(2))
+ *     .strictExposure(true)
+ *     .build();
+ * Connection conn = Rpyc.connect("localhost", 18861, config);
+ * }</pre>
+ *
+ * <p>The access flags and the exact rule they feed are documented in {@code docs/services.md}.
+ */
+public final class RpycConfig {
+  private static final RpycConfig DEFAULTS = builder().build();
+
+  /** Whether and when frames are zlib-compressed, as RPyC does for payloads over 3000 bytes. */
+  public enum Compression {
+    /** Compress for Python peers, as RPyC does; never for rpyc-java peers (the default). */
+    AUTO,
+    /** Always compress payloads above 3000 bytes, as RPyC does. */
+    ALWAYS,
+    /** Never compress (every RPyC peer accepts uncompressed frames). */
+    NEVER
+  }
+
+  private final Duration syncRequestTimeout;
+  private final Duration connectTimeout;
+  private final boolean allowSafeAttrs;
+  private final boolean allowExposedAttrs;
+  private final boolean allowPublicAttrs;
+  private final boolean allowAllAttrs;
+  private final boolean allowGetattr;
+  private final boolean allowSetattr;
+  private final boolean allowDelattr;
+  private final String exposedPrefix;
+  private final boolean strictExposure;
+  private final boolean includeLocalTraceback;
+  private final int maxFrameSize;
+  private final int maxNestingDepth;
+  private final Compression compression;
+  private final boolean javaExtensions;
+  private final boolean tcpNoDelay;
+
+  private RpycConfig(Builder b) {
+    this.syncRequestTimeout = b.syncRequestTimeout;
+    this.connectTimeout = b.connectTimeout;
+    this.allowSafeAttrs = b.allowSafeAttrs;
+    this.allowExposedAttrs = b.allowExposedAttrs;
+    this.allowPublicAttrs = b.allowPublicAttrs;
+    this.allowAllAttrs = b.allowAllAttrs;
+    this.allowGetattr = b.allowGetattr;
+    this.allowSetattr = b.allowSetattr;
+    this.allowDelattr = b.allowDelattr;
+    this.exposedPrefix = b.exposedPrefix;
+    this.strictExposure = b.strictExposure;
+    this.includeLocalTraceback = b.includeLocalTraceback;
+    this.maxFrameSize = b.maxFrameSize;
+    this.maxNestingDepth = b.maxNestingDepth;
+    this.compression = b.compression;
+    this.javaExtensions = b.javaExtensions;
+    this.tcpNoDelay = b.tcpNoDelay;
+  }
+
+  /** RPyC's defaults, with the Java additions documented on each builder method. */
+  public static RpycConfig defaults() {
+    return DEFAULTS;
+  }
+
+  /** A builder starting from the defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder starting from this configuration. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /** How long a synchronous request waits for its reply; RPyC's {@code sync_request_timeout}. */
+  public Duration syncRequestTimeout() {
+    return syncRequestTimeout;
+  }
+
+  /** How long connecting (TCP connect and extension negotiation) may take. */
+  public Duration connectTimeout() {
+    return connectTimeout;
+  }
+
+  /** RPyC's {@code allow_safe_attrs}: the peer may use Python's protocol names on this side. */
+  public boolean allowSafeAttrs() {
+    return allowSafeAttrs;
+  }
+
+  /** RPyC's {@code allow_exposed_attrs}: exposed members are reachable. */
+  public boolean allowExposedAttrs() {
+    return allowExposedAttrs;
+  }
+
+  /** RPyC's {@code allow_public_attrs}: public fields and methods of any object are reachable. */
+  public boolean allowPublicAttrs() {
+    return allowPublicAttrs;
+  }
+
+  /** RPyC's {@code allow_all_attrs}: everything is reachable, statics and reflection included. */
+  public boolean allowAllAttrs() {
+    return allowAllAttrs;
+  }
+
+  /** RPyC's {@code allow_getattr}: master switch for reading attributes and calling methods. */
+  public boolean allowGetattr() {
+    return allowGetattr;
+  }
+
+  /** RPyC's {@code allow_setattr}: master switch for assigning fields. */
+  public boolean allowSetattr() {
+    return allowSetattr;
+  }
+
+  /** RPyC's {@code allow_delattr}: master switch for deleting attributes. */
+  public boolean allowDelattr() {
+    return allowDelattr;
+  }
+
+  /** RPyC's {@code exposed_prefix}. */
+  public String exposedPrefix() {
+    return exposedPrefix;
+  }
+
+  /**
+   * Whether only exposed members are reachable on every object (RPyC's strict default) instead of
+   * the Java default, which also opens the public methods of ordinary objects that exposed members
+   * return, minus anything leading to reflection or class loading.
+   */
+  public boolean strictExposure() {
+    return strictExposure;
+  }
+
+  /** RPyC's {@code include_local_traceback}: send stack traces with exception replies. */
+  public boolean includeLocalTraceback() {
+    return includeLocalTraceback;
+  }
+
+  /** The largest frame payload accepted or sent, in bytes. */
+  public int maxFrameSize() {
+    return maxFrameSize;
+  }
+
+  /** The deepest nesting of values accepted in a frame. */
+  public int maxNestingDepth() {
+    return maxNestingDepth;
+  }
+
+  /** When frames are compressed. */
+  public Compression compression() {
+    return compression;
+  }
+
+  /** Whether to negotiate the rpyc-java extension with JVM peers (docs/protocol.md). */
+  public boolean javaExtensions() {
+    return javaExtensions;
+  }
+
+  /** Whether {@code TCP_NODELAY} is set on the socket. */
+  public boolean tcpNoDelay() {
+    return tcpNoDelay;
+  }
+
+  /** Builds {@link RpycConfig}s. Not thread-safe. */
+  public static final class Builder {
+    private Duration syncRequestTimeout = Duration.ofSeconds(30);
+    private Duration connectTimeout = Duration.ofSeconds(3);
+    private boolean allowSafeAttrs = true;
+    private boolean allowExposedAttrs = true;
+    private boolean allowPublicAttrs;
+    private boolean allowAllAttrs;
+    private boolean allowGetattr = true;
+    private boolean allowSetattr;
+    private boolean allowDelattr;
+    private String exposedPrefix = "exposed_";
+    private boolean strictExposure;
+    private boolean includeLocalTraceback = true;
+    private int maxFrameSize = 128 << 20;
+    private int maxNestingDepth = 64;
+    private Compression compression = Compression.AUTO;
+    private boolean javaExtensions = true;
+    private boolean tcpNoDelay = true;
+
+    private Builder() {}
+
+    private Builder(RpycConfig c) {
+      syncRequestTimeout = c.syncRequestTimeout;
+      connectTimeout = c.connectTimeout;
+      allowSafeAttrs = c.allowSafeAttrs;
+      allowExposedAttrs = c.allowExposedAttrs;
+      allowPublicAttrs = c.allowPublicAttrs;
+      allowAllAttrs = c.allowAllAttrs;
+      allowGetattr = c.allowGetattr;
+      allowSetattr = c.allowSetattr;
+      allowDelattr = c.allowDelattr;
+      exposedPrefix = c.exposedPrefix;
+      strictExposure = c.strictExposure;
+      includeLocalTraceback = c.includeLocalTraceback;
+      maxFrameSize = c.maxFrameSize;
+      maxNestingDepth = c.maxNestingDepth;
+      compression = c.compression;
+      javaExtensions = c.javaExtensions;
+      tcpNoDelay = c.tcpNoDelay;
+    }
+
+    /** Default 30 s, as in RPyC. Must be positive. */
+    public Builder syncRequestTimeout(Duration timeout) {
+      this.syncRequestTimeout = positive(timeout, "syncRequestTimeout");
+      return this;
+    }
+
+    /** Default 3 s, as in RPyC. Must be positive. */
+    public Builder connectTimeout(Duration timeout) {
+      this.connectTimeout = positive(timeout, "connectTimeout");
+      return this;
+    }
+
+    /** Default {@code true}. */
+    public Builder allowSafeAttrs(boolean allow) {
+      this.allowSafeAttrs = allow;
+      return this;
+    }
+
+    /** Default {@code true}. */
+    public Builder allowExposedAttrs(boolean allow) {
+      this.allowExposedAttrs = allow;
+      return this;
+    }
+
+    /** Default {@code false}. */
+    public Builder allowPublicAttrs(boolean allow) {
+      this.allowPublicAttrs = allow;
+      return this;
+    }
+
+    /** Default {@code false}. Turning it on gives the peer the whole JVM (classic mode). */
+    public Builder allowAllAttrs(boolean allow) {
+      this.allowAllAttrs = allow;
+      return this;
+    }
+
+    /** Default {@code true}. */
+    public Builder allowGetattr(boolean allow) {
+      this.allowGetattr = allow;
+      return this;
+    }
+
+    /** Default {@code false}. */
+    public Builder allowSetattr(boolean allow) {
+      this.allowSetattr = allow;
+      return this;
+    }
+
+    /** Default {@code false}. */
+    public Builder allowDelattr(boolean allow) {
+      this.allowDelattr = allow;
+      return this;
+    }
+
+    /** Default {@code "exposed_"}. */
+    public Builder exposedPrefix(String prefix) {
+      Objects.requireNonNull(prefix, "prefix");
+      if (prefix.isEmpty()) {
+        throw new IllegalArgumentException("exposedPrefix must not be empty");
+      }
+      this.exposedPrefix = prefix;
+      return this;
+    }
+
+    /** Default {@code false}; see {@link RpycConfig#strictExposure()}. */
+    public Builder strictExposure(boolean strict) {
+      this.strictExposure = strict;
+      return this;
+    }
+
+    /** Default {@code true}. */
+    public Builder includeLocalTraceback(boolean include) {
+      this.includeLocalTraceback = include;
+      return this;
+    }
+
+    /** Default 128 MiB; at least 1 KiB. */
+    public Builder maxFrameSize(int bytes) {
+      if (bytes < 1024) {
+        throw new IllegalArgumentException("maxFrameSize must be at least 1024, got " + bytes);
+      }
+      this.maxFrameSize = bytes;
+      return this;
+    }
+
+    /** Default 64; at least 8. */
+    public Builder maxNestingDepth(int depth) {
+      if (depth < 8) {
+        throw new IllegalArgumentException("maxNestingDepth must be at least 8, got " + depth);
+      }
+      this.maxNestingDepth = depth;
+      return this;
+    }
+
+    /** Default {@link Compression#AUTO}. */
+    public Builder compression(Compression compression) {
+      this.compression = Objects.requireNonNull(compression, "compression");
+      return this;
+    }
+
+    /** Default {@code true}. */
+    public Builder javaExtensions(boolean enable) {
+      this.javaExtensions = enable;
+      return this;
+    }
+
+    /** Default {@code true}. */
+    public Builder tcpNoDelay(boolean noDelay) {
+      this.tcpNoDelay = noDelay;
+      return this;
+    }
+
+    /** Builds the configuration. */
+    public RpycConfig build() {
+      return new RpycConfig(this);
+    }
+
+    private static Duration positive(Duration d, String name) {
+      Objects.requireNonNull(d, name);
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive, got " + d);
+      }
+      return d;
+    }
+  }
+}

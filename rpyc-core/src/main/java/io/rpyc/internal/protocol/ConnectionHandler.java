@@ -1,0 +1,29 @@
+package io.rpyc.internal.protocol;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.rpyc.internal.codec.Message;
+
+/** The pipeline's last member: hands decoded messages and channel events to the connection. */
+public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
+  private final ProtocolConnection connection;
+
+  public ConnectionHandler(ProtocolConnection connection) {
+    this.connection = connection;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    connection.onMessage((Message) msg);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    connection.onInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    connection.onError(cause);
+  }
+}

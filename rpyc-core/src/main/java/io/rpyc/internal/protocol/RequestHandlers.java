@@ -1,0 +1,358 @@
+package io.rpyc.internal.protocol;
+
+import io.rpyc.PyValue;
+import io.rpyc.RemoteRef;
+import io.rpyc.Tuple;
+import io.rpyc.internal.codec.IdPack;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Java meaning of RPyC's request handlers, run on a worker thread for each request of the peer
+ * (PING, DEL, CLOSE and the extension handshake are answered by {@link ProtocolConnection} itself).
+ * The table is in {@code docs/protocol.md}.
+ */
+final class RequestHandlers {
+  /** The largest batch one BUFFITER may ask for. */
+  static final int MAX_BUFFITER = 1 << 17;
+
+  private static final ClassValue<List<Method>> FUNCTIONAL_METHODS =
+      new ClassValue<>() {
+        @Override
+        protected List<Method> computeValue(Class<?> type) {
+          return functionalMethods(type);
+        }
+      };
+
+  private final ProtocolConnection conn;
+  private final AccessPolicy policy;
+
+  RequestHandlers(ProtocolConnection conn) {
+    this.conn = conn;
+    this.policy = conn.policy;
+  }
+
+  Object handle(int handler, Object[] a) throws Throwable {
+    switch (handler) {
+      case Handlers.GETROOT:
+        arity(handler, a, 0, 0);
+        return conn.localService();
+      case Handlers.GETATTR:
+        arity(handler, a, 2, 2);
+        return getattr(a[0], name(a[1]));
+      case Handlers.DELATTR:
+        arity(handler, a, 2, 2);
+        return delattr(a[0], name(a[1]));
+      case Handlers.SETATTR:
+        arity(handler, a, 3, 3);
+        setattr(a[0], name(a[1]), a[2]);
+        return null;
+      case Handlers.CALL:
+        arity(handler, a, 2, 3);
+        noKeywords(a.length > 2 ? a[2] : null);
+        return call(a[0], args(a[1]));
+      case Handlers.CALLATTR:
+        arity(handler, a, 3, 4);
+        noKeywords(a.length > 3 ? a[3] : null);
+        return callattr(a[0], name(a[1]), args(a[2]));
+      case Handlers.REPR:
+        arity(handler, a, 1, 1);
+        return a[0] instanceof RemoteRef ? ((RemoteRef) a[0]).repr() : Dunders.repr(a[0]);
+      case Handlers.STR:
+        arity(handler, a, 1, 1);
+        return String.valueOf(a[0]);
+      case Handlers.CMP:
+        arity(handler, a, 2, 3);
+        return cmp(a[0], a[1], a.length > 2 ? name(a[2]) : "__cmp__");
+      case Handlers.HASH:
+        arity(handler, a, 1, 1);
+        return a[0] == null ? 0 : a[0].hashCode();
+      case Handlers.DIR:
+        arity(handler, a, 1, 1);
+        return Tuple.copyOf(policy.dir(a[0]));
+      case Handlers.PICKLE:
+        throw PyError.valueError(
+            "pickling is disabled: rpyc-java never puts serialized objects on the wire");
+      case Handlers.INSPECT:
+        arity(handler, a, 1, 1);
+        return inspect(a[0]);
+      case Handlers.BUFFITER:
+        arity(handler, a, 2, 2);
+        return buffiter(a[0], a[1]);
+      case Handlers.OLDSLICING:
+        arity(handler, a, 6, 6);
+        return oldslicing(a[0], name(a[1]), a[3], a[4]);
+      case Handlers.CTXEXIT:
+        arity(handler, a, 2, 2);
+        if (!policy.isAllowedDunder(a[0], "__exit__")) {
+          throw PyError.cannotAccess("__exit__");
+        }
+        return Dunders.call(conn, a[0], "__exit__", new Object[0]);
+      case Handlers.INSTANCECHECK:
+        arity(handler, a, 2, 2);
+        return instancecheck(a[0], a[1]);
+      default:
+        throw PyError.keyError(String.valueOf(handler));
+    }
+  }
+
+  private static void arity(int handler, Object[] a, int min, int max) {
+    if (a.length < min || a.length > max) {
+      String expected = min == max ? String.valueOf(min) : min + " to " + max;
+      throw PyError.typeError(
+          Handlers.name(handler) + " takes " + expected + " arguments (" + a.length + " given)");
+    }
+  }
+
+  private static String name(Object o) {
+    if (o instanceof String) {
+      return (String) o;
+    }
+    if (o instanceof byte[]) {
+      return new String((byte[]) o, StandardCharsets.UTF_8);
+    }
+    throw PyError.typeError("attribute name must be a string, not " + Conversions.typeName(o));
+  }
+
+  private static Object[] args(Object o) {
+    if (o == null) {
+      return new Object[0];
+    }
+    if (!(o instanceof Tuple)) {
+      throw PyError.typeError("call arguments must be a tuple, not " + Conversions.typeName(o));
+    }
+    return ((Tuple) o).toArray();
+  }
+
+  private static void noKeywords(Object kwargs) {
+    if (kwargs == null) {
+      return;
+    }
+    if (kwargs instanceof Tuple && ((Tuple) kwargs).isEmpty()) {
+      return;
+    }
+    if (kwargs instanceof Map && ((Map<?, ?>) kwargs).isEmpty()) {
+      return;
+    }
+    throw PyError.typeError("Java methods take no keyword arguments");
+  }
+
+  // ------------------------------------------------------------------ attributes
+
+  private Object getattr(Object target, String name) throws Throwable {
+    if (target instanceof RemoteRef) {
+      return ((RemoteRef) target).getAttr(name); // a handle re-exported to a third party
+    }
+    if (Dunders.isDunder(name)) {
+      if (!policy.isAllowedDunder(target, name)) {
+        throw PyError.cannotAccess(name);
+      }
+      return "__doc__".equals(name) ? null : new BoundMethod(target, name, List.of(), true);
+    }
+    AccessPolicy.Members m = policy.resolve(target, name);
+    if (m.field != null) {
+      return m.field.get(Modifier.isStatic(m.field.getModifiers()) ? null : m.receiver);
+    }
+    if (!m.methods.isEmpty()) {
+      return new BoundMethod(m.receiver, name, m.methods, false);
+    }
+    return m.nested;
+  }
+
+  private Object delattr(Object target, String name) {
+    if (!conn.config().allowDelattr()) {
+      throw PyError.cannotAccess(name);
+    }
+    throw PyError.attributeError("Java objects have no deletable attributes ('" + name + "')");
+  }
+
+  private void setattr(Object target, String name, Object value) throws Throwable {
+    if (target instanceof RemoteRef) {
+      ((RemoteRef) target).setAttr(name, value);
+      return;
+    }
+    Field field = policy.resolveField(target, name);
+    Class<?> type = field.getType();
+    if (Conversions.cost(value, type, conn) == Conversions.NO) {
+      throw PyError.typeError(
+          "cannot assign "
+              + Conversions.typeName(value)
+              + " to field '"
+              + name
+              + "' of type "
+              + type.getName());
+    }
+    Object owner = target instanceof Restricted ? ((Restricted) target).target() : target;
+    field.set(
+        Modifier.isStatic(field.getModifiers()) ? null : owner,
+        Conversions.convert(value, type, conn));
+  }
+
+  // ------------------------------------------------------------------ calls
+
+  Object call(Object target, Object[] args) throws Throwable {
+    if (target instanceof RemoteRef) {
+      return ((RemoteRef) target).invoke(args);
+    }
+    if (!policy.mayCall(target)) {
+      throw PyError.cannotAccess("__call__");
+    }
+    if (target instanceof BoundMethod) {
+      BoundMethod bm = (BoundMethod) target;
+      if (bm.dunder) {
+        return "__call__".equals(bm.name)
+            ? call(bm.receiver, args)
+            : Dunders.call(conn, bm.receiver, bm.name, args);
+      }
+      return Invoker.invoke(conn, bm.receiver, bm.name, bm.candidates, args);
+    }
+    if (target instanceof Class) {
+      Class<?> type = (Class<?>) target;
+      if (type.isInterface() || Modifier.isAbstract(type.getModifiers())) {
+        throw PyError.typeError("cannot instantiate " + type.getName());
+      }
+      return Invoker.invoke(
+          conn, null, type.getName(), JavaMembers.of(type).constructors(true), args);
+    }
+    List<Method> functional = FUNCTIONAL_METHODS.get(target.getClass());
+    if (functional.isEmpty()) {
+      throw PyError.typeError("'" + target.getClass().getName() + "' object is not callable");
+    }
+    return Invoker.invoke(conn, target, functional.get(0).getName(), functional, args);
+  }
+
+  private Object callattr(Object target, String name, Object[] args) throws Throwable {
+    if (target instanceof RemoteRef) {
+      return ((RemoteRef) target).call(name, args);
+    }
+    if (Dunders.isDunder(name)) {
+      if (!policy.isAllowedDunder(target, name)) {
+        throw PyError.cannotAccess(name);
+      }
+      return "__call__".equals(name) ? call(target, args) : Dunders.call(conn, target, name, args);
+    }
+    AccessPolicy.Members m = policy.resolve(target, name);
+    if (!m.methods.isEmpty()) {
+      return Invoker.invoke(conn, m.receiver, name, m.methods, args);
+    }
+    if (m.field != null) {
+      return call(m.field.get(Modifier.isStatic(m.field.getModifiers()) ? null : m.receiver), args);
+    }
+    return call(m.nested, args);
+  }
+
+  /** The abstract methods of the functional interfaces {@code type} implements. */
+  private static List<Method> functionalMethods(Class<?> type) {
+    List<Method> out = new ArrayList<>();
+    for (Class<?> c : JavaMembers.hierarchy(type)) {
+      if (!c.isInterface() || !JavaMembers.isReachable(c)) {
+        continue;
+      }
+      Method single = null;
+      int abstractCount = 0;
+      for (Method m : c.getMethods()) {
+        if (Modifier.isAbstract(m.getModifiers()) && !isObjectMethod(m)) {
+          abstractCount++;
+          single = m;
+        }
+      }
+      if (abstractCount == 1 && AccessPolicy.isSafe(single)) {
+        out.add(single);
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  private static boolean isObjectMethod(Method m) {
+    try {
+      Object.class.getMethod(m.getName(), m.getParameterTypes());
+      return true;
+    } catch (NoSuchMethodException e) {
+      return false;
+    }
+  }
+
+  // ------------------------------------------------------------------ the rest
+
+  private Object cmp(Object a, Object b, String op) {
+    if (!"__cmp__".equals(op) && !policy.isAllowedDunder(a, op)) {
+      throw PyError.cannotAccess(op);
+    }
+    if ("__cmp__".equals(op)) {
+      Object lt = Dunders.compare(a, b, "__lt__");
+      if (lt == PyValue.Constant.NOT_IMPLEMENTED) {
+        return lt;
+      }
+      return (Boolean) lt ? -1 : (Boolean) Dunders.compare(a, b, "__eq__") ? 0 : 1;
+    }
+    return Dunders.compare(a, b, op);
+  }
+
+  private Object inspect(Object idPack) {
+    IdPack id = ProtocolConnection.idPack(idPack);
+    Object target = conn.exports.lookup(id);
+    if (target == null) {
+      throw PyError.keyError(String.valueOf(id));
+    }
+    List<Object> methods = new ArrayList<>();
+    for (String name : policy.dir(target)) {
+      if (isMethodName(target, name)) {
+        methods.add(Tuple.of(name, null));
+      }
+    }
+    return Tuple.copyOf(methods);
+  }
+
+  /** Whether a DIR name is something to call (Python builds its proxy class from these). */
+  private boolean isMethodName(Object target, String name) {
+    if (Dunders.isDunder(name)) {
+      return !"__doc__".equals(name);
+    }
+    try {
+      AccessPolicy.Members m = policy.resolve(target, name);
+      return m.field == null && !m.methods.isEmpty();
+    } catch (PyError e) {
+      return false;
+    }
+  }
+
+  private Object buffiter(Object target, Object count) {
+    if (!(target instanceof Iterator)) {
+      throw PyError.typeError("BUFFITER needs an iterator, got " + Dunders.className(target));
+    }
+    if (!Conversions.isIntegral(count)) {
+      throw PyError.typeError("BUFFITER count must be an integer");
+    }
+    long n = Math.max(0, Math.min(MAX_BUFFITER, ((Number) count).longValue()));
+    Iterator<?> it = (Iterator<?>) target;
+    List<Object> items = new ArrayList<>();
+    while (items.size() < n && it.hasNext()) {
+      items.add(it.next());
+    }
+    return Tuple.copyOf(items);
+  }
+
+  private Object oldslicing(Object target, String attempt, Object start, Object stop) {
+    if (!"__getitem__".equals(attempt) && !"__getslice__".equals(attempt)) {
+      throw PyError.typeError("only reading slices is supported on Java objects");
+    }
+    if (!policy.isAllowedDunder(target, "__getitem__")) {
+      throw PyError.cannotAccess(attempt);
+    }
+    return Dunders.slice(target, new PyValue.Slice(start, stop, null));
+  }
+
+  private Object instancecheck(Object type, Object otherIdPack) {
+    if (!(type instanceof Class)) {
+      throw PyError.typeError("isinstance() arg 2 must be a class");
+    }
+    Object other = conn.exports.lookup(ProtocolConnection.idPack(otherIdPack));
+    return other != null && ((Class<?>) type).isInstance(other);
+  }
+}

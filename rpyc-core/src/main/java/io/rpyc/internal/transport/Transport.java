@@ -1,0 +1,183 @@
+package io.rpyc.internal.transport;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.FastThreadLocalThread;
+import io.rpyc.RpycConfig;
+import io.rpyc.RpycException;
+import io.rpyc.Service;
+import io.rpyc.internal.codec.FrameDecoder;
+import io.rpyc.internal.protocol.ConnectionHandler;
+import io.rpyc.internal.protocol.ProtocolConnection;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Event loops, channel types and pipelines. Uses Linux epoll when Netty's native transport loads,
+ * NIO otherwise.
+ */
+public final class Transport {
+  private static final Logger log = LoggerFactory.getLogger(Transport.class);
+  private static final boolean EPOLL = epollAvailable();
+  private static volatile EventLoopGroup clientGroup;
+  private static volatile ExecutorService clientExecutor;
+
+  private Transport() {}
+
+  private static boolean epollAvailable() {
+    try {
+      if (Boolean.getBoolean("rpyc.noEpoll")) {
+        return false;
+      }
+      return Epoll.isAvailable();
+    } catch (Throwable t) {
+      return false;
+    }
+  }
+
+  /** Whether the native epoll transport is in use. */
+  public static boolean usesEpoll() {
+    return EPOLL;
+  }
+
+  /** An I/O thread: blocking remote calls are refused on it. */
+  private static final class IoThread extends FastThreadLocalThread {
+    IoThread(Runnable r, String name) {
+      super(r, name);
+      setDaemon(true);
+    }
+  }
+
+  /** Whether the current thread is one of rpyc-java's Netty I/O threads. */
+  public static boolean isIoThread() {
+    return Thread.currentThread() instanceof IoThread;
+  }
+
+  /** A thread factory for daemon threads named {@code prefix-N}. */
+  public static ThreadFactory daemonThreads(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  /** A new event loop group of {@code threads} I/O threads (0: Netty's default count). */
+  public static EventLoopGroup newEventLoopGroup(int threads, String name) {
+    AtomicInteger n = new AtomicInteger();
+    ThreadFactory factory = r -> new IoThread(r, name + "-" + n.incrementAndGet());
+    return EPOLL
+        ? new EpollEventLoopGroup(threads, factory)
+        : new NioEventLoopGroup(threads, factory);
+  }
+
+  public static Class<? extends SocketChannel> socketChannelType() {
+    return EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
+  }
+
+  public static Class<? extends ServerSocketChannel> serverChannelType() {
+    return EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+  }
+
+  /** The event loops shared by every client connection of this JVM (daemon threads). */
+  public static EventLoopGroup clientGroup() {
+    EventLoopGroup g = clientGroup;
+    if (g == null) {
+      synchronized (Transport.class) {
+        g = clientGroup;
+        if (g == null) {
+          clientGroup = g = newEventLoopGroup(0, "rpyc-client-io");
+        }
+      }
+    }
+    return g;
+  }
+
+  /**
+   * The executor that serves the peers' requests on client connections: a cached pool of daemon
+   * threads, so that nested callbacks never wait for a free thread.
+   */
+  public static ExecutorService clientExecutor() {
+    ExecutorService e = clientExecutor;
+    if (e == null) {
+      synchronized (Transport.class) {
+        e = clientExecutor;
+        if (e == null) {
+          clientExecutor = e = Executors.newCachedThreadPool(daemonThreads("rpyc-client-worker"));
+        }
+      }
+    }
+    return e;
+  }
+
+  /** Installs the codec and the connection on a channel's pipeline. */
+  public static void initPipeline(Channel ch, ProtocolConnection connection, RpycConfig config) {
+    ch.pipeline()
+        .addLast("frames", new FrameDecoder(config.maxFrameSize(), config.maxNestingDepth()))
+        .addLast("rpyc", new ConnectionHandler(connection));
+  }
+
+  /** Opens a client connection; returns once the extension is negotiated and onConnect ran. */
+  public static ProtocolConnection connect(
+      String host, int port, Service service, RpycConfig config) {
+    if (isIoThread()) {
+      throw new IllegalStateException("cannot connect from a Netty I/O thread");
+    }
+    AtomicReference<ProtocolConnection> ref = new AtomicReference<>();
+    ExecutorService executor = clientExecutor();
+    Bootstrap bootstrap =
+        new Bootstrap()
+            .group(clientGroup())
+            .channel(socketChannelType())
+            .option(ChannelOption.TCP_NODELAY, config.tcpNoDelay())
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
+            .handler(
+                new ChannelInitializer<Channel>() {
+                  @Override
+                  protected void initChannel(Channel ch) {
+                    ProtocolConnection c = new ProtocolConnection(ch, config, service, executor);
+                    ref.set(c);
+                    initPipeline(ch, c, config);
+                  }
+                });
+    ChannelFuture future = bootstrap.connect(host, port);
+    if (!future.awaitUninterruptibly(config.connectTimeout().toMillis() + 1000)) {
+      future.cancel(false);
+      future.channel().close();
+      throw new RpycException("timed out connecting to " + host + ":" + port);
+    }
+    if (!future.isSuccess()) {
+      Throwable cause = future.cause();
+      throw new RpycException(
+          "cannot connect to " + host + ":" + port + ": " + cause.getMessage(), cause);
+    }
+    ProtocolConnection connection = ref.get();
+    try {
+      connection.startAsInitiator();
+    } catch (RuntimeException e) {
+      connection.close();
+      throw e;
+    }
+    log.debug("connected {}", connection);
+    return connection;
+  }
+}
