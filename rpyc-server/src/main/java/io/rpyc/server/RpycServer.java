@@ -1,0 +1,341 @@
+package io.rpyc.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.rpyc.Connection;
+import io.rpyc.RpycConfig;
+import io.rpyc.RpycException;
+import io.rpyc.Service;
+import io.rpyc.internal.protocol.ProtocolConnection;
+import io.rpyc.internal.transport.Transport;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves a {@link Service} over TCP: RPyC's {@code ThreadedServer}, on Netty.
+ *
+ * <pre>{@code
+ * try (RpycServer server = RpycServer.builder()
+ *     .service(CalcService::new)          // one instance per connection
+ *     .port(18861)
+ *     .build()
+ *     .start()) {
+ *   server.awaitClosed();
+ * }
+ * }</pre>
+ *
+ * <p>Requests run on the executor (by default a cached pool of daemon threads, so nested callbacks
+ * never starve), never on the I/O threads. {@link #close()} stops accepting, lets running calls
+ * finish within a grace period, then closes every connection. Thread-safe.
+ */
+public final class RpycServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(RpycServer.class);
+
+  private final Supplier<? extends Service> serviceFactory;
+  private final Class<?> serviceType;
+  private final String host;
+  private final int requestedPort;
+  private final RpycConfig config;
+  private final ExecutorService executor;
+  private final boolean ownsExecutor;
+  private final int maxConnections;
+  private final int ioThreads;
+  private final Duration shutdownGrace;
+  private final Set<ProtocolConnection> connections = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean started = new AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final java.util.concurrent.CountDownLatch closedLatch =
+      new java.util.concurrent.CountDownLatch(1);
+  private EventLoopGroup bossGroup;
+  private EventLoopGroup workerGroup;
+  private Channel serverChannel;
+
+  private RpycServer(Builder b) {
+    this.serviceFactory = b.serviceFactory;
+    this.serviceType = b.serviceType;
+    this.host = b.host;
+    this.requestedPort = b.port;
+    this.config = b.config;
+    this.ownsExecutor = b.executor == null;
+    this.executor =
+        b.executor != null
+            ? b.executor
+            : Executors.newCachedThreadPool(Transport.daemonThreads("rpyc-worker"));
+    this.maxConnections = b.maxConnections;
+    this.ioThreads = b.ioThreads;
+    this.shutdownGrace = b.shutdownGrace;
+  }
+
+  /** A new builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Binds and starts accepting connections.
+   *
+   * @return this server
+   * @throws RpycException if the address cannot be bound
+   */
+  public RpycServer start() {
+    if (!started.compareAndSet(false, true)) {
+      throw new IllegalStateException("already started");
+    }
+    bossGroup = Transport.newEventLoopGroup(1, "rpyc-accept");
+    workerGroup = Transport.newEventLoopGroup(ioThreads, "rpyc-server-io");
+    ServerBootstrap bootstrap =
+        new ServerBootstrap()
+            .group(bossGroup, workerGroup)
+            .channel(Transport.serverChannelType())
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .option(ChannelOption.SO_BACKLOG, 1024)
+            .childOption(ChannelOption.TCP_NODELAY, config.tcpNoDelay())
+            .childHandler(
+                new ChannelInitializer<Channel>() {
+                  @Override
+                  protected void initChannel(Channel ch) {
+                    accept(ch);
+                  }
+                });
+    try {
+      serverChannel = bootstrap.bind(host, requestedPort).syncUninterruptibly().channel();
+    } catch (RuntimeException e) {
+      shutdownGroups();
+      throw new RpycException(
+          "cannot listen on " + host + ":" + requestedPort + ": " + e.getMessage(), e);
+    }
+    log.info(
+        "serving {} on {}", serviceType == null ? "a service" : serviceType.getName(), address());
+    return this;
+  }
+
+  private void accept(Channel ch) {
+    if (closed.get()) {
+      ch.close();
+      return;
+    }
+    if (maxConnections > 0 && connections.size() >= maxConnections) {
+      log.warn(
+          "refusing {}: already {} connections (the maximum)", ch.remoteAddress(), maxConnections);
+      ch.close();
+      return;
+    }
+    ProtocolConnection connection = new ProtocolConnection(ch, config, null, executor);
+    Transport.initPipeline(ch, connection, config);
+    connections.add(connection);
+    connection.closeFuture().whenComplete((v, e) -> connections.remove(connection));
+    log.debug("accepted {}", connection);
+    connection.startAsAcceptor(serviceFactory);
+  }
+
+  /** The address the server listens on (the actual port when bound to port 0). */
+  public InetSocketAddress address() {
+    if (serverChannel == null) {
+      throw new IllegalStateException("not started");
+    }
+    return (InetSocketAddress) serverChannel.localAddress();
+  }
+
+  /** The port the server listens on. */
+  public int port() {
+    return address().getPort();
+  }
+
+  /** The connections open right now. */
+  public List<Connection> connections() {
+    return List.copyOf(connections);
+  }
+
+  /** Blocks until the server is closed. */
+  public void awaitClosed() throws InterruptedException {
+    closedLatch.await();
+  }
+
+  /** Closes gracefully with the builder's grace period (default 10 s). */
+  @Override
+  public void close() {
+    close(shutdownGrace);
+  }
+
+  /**
+   * Stops accepting connections, waits up to {@code grace} for the calls being served to finish,
+   * then closes every connection and releases the threads. Idempotent.
+   */
+  public void close(Duration grace) {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    if (serverChannel != null) {
+      serverChannel.close().syncUninterruptibly();
+    }
+    long deadline = System.nanoTime() + grace.toNanos();
+    while (System.nanoTime() < deadline && busy()) {
+      try {
+        TimeUnit.MILLISECONDS.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    for (ProtocolConnection c : connections) {
+      c.close();
+    }
+    shutdownGroups();
+    if (ownsExecutor) {
+      executor.shutdown();
+      try {
+        executor.awaitTermination(Math.max(1, grace.toMillis()), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    log.info("server on {} closed", serverChannel == null ? host : serverChannel.localAddress());
+    closedLatch.countDown();
+  }
+
+  private boolean busy() {
+    for (ProtocolConnection c : connections) {
+      if (c.inFlight() > 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void shutdownGroups() {
+    if (bossGroup != null) {
+      bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+    if (workerGroup != null) {
+      workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+  }
+
+  /** Builds {@link RpycServer}s. Not thread-safe. */
+  public static final class Builder {
+    private Supplier<? extends Service> serviceFactory;
+    private Class<?> serviceType;
+    private String host = "127.0.0.1";
+    private int port;
+    private RpycConfig config = RpycConfig.defaults();
+    private ExecutorService executor;
+    private int maxConnections;
+    private int ioThreads;
+    private Duration shutdownGrace = Duration.ofSeconds(10);
+
+    private Builder() {}
+
+    /** Serves a new instance from {@code factory} to each connection. */
+    public Builder service(Supplier<? extends Service> factory) {
+      this.serviceFactory = Objects.requireNonNull(factory, "factory");
+      return this;
+    }
+
+    /** Serves a new instance of {@code type} (public no-argument constructor) per connection. */
+    public Builder service(Class<? extends Service> type) {
+      Constructor<? extends Service> ctor;
+      try {
+        ctor = type.getDeclaredConstructor();
+        ctor.setAccessible(true);
+      } catch (NoSuchMethodException | RuntimeException e) {
+        throw new IllegalArgumentException(
+            type.getName() + " needs a no-argument constructor to be served per connection", e);
+      }
+      this.serviceType = type;
+      this.serviceFactory =
+          () -> {
+            try {
+              return ctor.newInstance();
+            } catch (InvocationTargetException e) {
+              throw new RpycException("creating " + type.getName() + " failed", e.getCause());
+            } catch (ReflectiveOperationException e) {
+              throw new RpycException("creating " + type.getName() + " failed", e);
+            }
+          };
+      return this;
+    }
+
+    /** Serves one shared instance to every connection; it must be thread-safe. */
+    public Builder sharedService(Service service) {
+      Objects.requireNonNull(service, "service");
+      this.serviceType = service.getClass();
+      this.serviceFactory = () -> service;
+      return this;
+    }
+
+    /** The address to bind; default {@code 127.0.0.1} (loopback only). */
+    public Builder host(String host) {
+      this.host = Objects.requireNonNull(host, "host");
+      return this;
+    }
+
+    /** The port; 0 (the default) picks a free one, see {@link RpycServer#port()}. */
+    public Builder port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port out of range: " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    /** The configuration of every connection. */
+    public Builder config(RpycConfig config) {
+      this.config = Objects.requireNonNull(config, "config");
+      return this;
+    }
+
+    /**
+     * The executor that runs requests; the caller keeps ownership. It should not bound its threads
+     * tightly: a request waiting on a nested callback holds its thread.
+     */
+    public Builder executor(ExecutorService executor) {
+      this.executor = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /** Refuse connections beyond this many open at once; 0 (the default) for no limit. */
+    public Builder maxConnections(int max) {
+      if (max < 0) {
+        throw new IllegalArgumentException("maxConnections must be >= 0");
+      }
+      this.maxConnections = max;
+      return this;
+    }
+
+    /** Number of I/O threads; 0 (the default) for Netty's default (2 × cores). */
+    public Builder ioThreads(int threads) {
+      this.ioThreads = threads;
+      return this;
+    }
+
+    /** How long {@link RpycServer#close()} lets running calls finish; default 10 s. */
+    public Builder shutdownGrace(Duration grace) {
+      this.shutdownGrace = Objects.requireNonNull(grace, "grace");
+      return this;
+    }
+
+    /** Builds the (unstarted) server. */
+    public RpycServer build() {
+      if (serviceFactory == null) {
+        throw new IllegalStateException("no service: call service(...) or sharedService(...)");
+      }
+      return new RpycServer(this);
+    }
+  }
+}

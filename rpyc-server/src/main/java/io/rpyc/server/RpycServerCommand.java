@@ -1,0 +1,169 @@
+package io.rpyc.server;
+
+import io.rpyc.RpycConfig;
+import io.rpyc.Service;
+import java.io.File;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bin/rpyc-server}: serves any {@link Service} subclass from the command line and prints the
+ * address it listens on, e.g. {@code rpyc-server listening on 127.0.0.1:18861 (service CALC)}.
+ */
+@Command(
+    name = "rpyc-server",
+    mixinStandardHelpOptions = true,
+    versionProvider = RpycServerCommand.Version.class,
+    description = "Serves an io.rpyc.Service subclass over RPyC's protocol.")
+public final class RpycServerCommand implements Callable<Integer> {
+
+  @Option(
+      names = "--service",
+      required = true,
+      paramLabel = "<class>",
+      description =
+          "Fully qualified name of the Service subclass (needs a no-argument constructor).")
+  String serviceClass;
+
+  @Option(
+      names = "--classpath",
+      paramLabel = "<path>",
+      description =
+          "Where to load the service from: jars and directories separated by '${sys:path.separator}'.")
+  String classpath;
+
+  @Option(
+      names = "--host",
+      defaultValue = "127.0.0.1",
+      description = "Address to bind (default: ${DEFAULT-VALUE}).")
+  String host;
+
+  @Option(
+      names = {"-p", "--port"},
+      defaultValue = "18861",
+      description = "Port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(
+      names = "--max-connections",
+      defaultValue = "0",
+      description = "Refuse connections beyond this many; 0 for no limit.")
+  int maxConnections;
+
+  @Option(
+      names = "--timeout",
+      defaultValue = "30",
+      description = "Synchronous request timeout in seconds (default: ${DEFAULT-VALUE}).")
+  long timeoutSeconds;
+
+  @Option(
+      names = "--strict",
+      description = "Expose only @Exposed/exposed_ members, also on returned objects.")
+  boolean strict;
+
+  @Option(
+      names = "--logfile",
+      paramLabel = "<file>",
+      description = "Log to this file instead of stderr.")
+  Path logfile;
+
+  @Option(
+      names = {"-q", "--quiet"},
+      description = "Log errors and warnings only.")
+  boolean quiet;
+
+  /** Runs the command; exits when the server is closed (SIGINT/SIGTERM). */
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new RpycServerCommand()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    configureLogging(quiet, logfile);
+    ClassLoader loader = loader(classpath);
+    Class<?> type;
+    try {
+      type = Class.forName(serviceClass, true, loader);
+    } catch (ClassNotFoundException e) {
+      System.err.println(
+          "rpyc-server: class not found: "
+              + serviceClass
+              + (classpath == null ? " (no --classpath given)" : " on " + classpath));
+      return 2;
+    }
+    if (!Service.class.isAssignableFrom(type)) {
+      System.err.println("rpyc-server: " + serviceClass + " is not a subclass of io.rpyc.Service");
+      return 2;
+    }
+    Class<? extends Service> serviceType = type.asSubclass(Service.class);
+    RpycConfig config =
+        RpycConfig.builder()
+            .syncRequestTimeout(Duration.ofSeconds(timeoutSeconds))
+            .strictExposure(strict)
+            .build();
+    RpycServer server =
+        RpycServer.builder()
+            .service(serviceType)
+            .host(host)
+            .port(port)
+            .config(config)
+            .maxConnections(maxConnections)
+            .build()
+            .start();
+    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "rpyc-server-shutdown"));
+    String name = Service.aliasesOf(serviceType).get(0);
+    System.out.println(
+        "rpyc-server listening on "
+            + server.address().getHostString()
+            + ":"
+            + server.port()
+            + " (service "
+            + name
+            + ")");
+    System.out.flush();
+    server.awaitClosed();
+    return 0;
+  }
+
+  /** Sets up slf4j-simple before the first logger is created. */
+  static void configureLogging(boolean quiet, Path logfile) {
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", quiet ? "warn" : "info");
+    System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
+    System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS");
+    if (logfile != null) {
+      System.setProperty("org.slf4j.simpleLogger.logFile", logfile.toString());
+    }
+  }
+
+  private static ClassLoader loader(String classpath) throws MalformedURLException {
+    ClassLoader parent = RpycServerCommand.class.getClassLoader();
+    if (classpath == null || classpath.isBlank()) {
+      return parent;
+    }
+    List<URL> urls = new ArrayList<>();
+    for (String entry : classpath.split(File.pathSeparator)) {
+      if (!entry.isBlank()) {
+        urls.add(Path.of(entry).toUri().toURL());
+      }
+    }
+    return new URLClassLoader(urls.toArray(new URL[0]), parent);
+  }
+
+  /** The version printed by {@code --version}. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = RpycServerCommand.class.getPackage().getImplementationVersion();
+      return new String[] {"rpyc-server " + (v == null ? "(development build)" : v)};
+    }
+  }
+}

@@ -1,0 +1,2 @@
+/** The service and client that {@code bin/demo} runs. */
+package io.rpyc.server.demo;
