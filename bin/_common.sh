@@ -9,7 +9,7 @@ runnable_jar() {
   if [ -z "$jar" ] || [ -n "$(find "$ROOT" -path '*/src/main/*' -newer "$jar" -print -quit 2>/dev/null)" ] \
       || [ -n "$(find "$ROOT" -name pom.xml -newer "$jar" -print -quit 2>/dev/null)" ]; then
     echo "building $module (first use or sources changed)..." >&2
-    (cd "$ROOT" && mvn -B -q -Dstyle.color=never -DskipTests -Dspotless.check.skip=true -pl "$module" -am install) >&2
+    (cd "$ROOT" && mvn -B -q -Dstyle.color=never -DskipTests -Dspotless.check.skip=true -pl "$module" -am package) >&2
     jar="$(ls "$ROOT/$module"/target/"$module"-*-all.jar | head -n 1)"
   fi
   printf '%s\n' "$jar"
