@@ -18,11 +18,17 @@ import java.util.concurrent.locks.LockSupport;
  * held by themselves, and nest to any depth without needing more threads. Requests of other chains
  * (and from Python peers, which send no chain) run on the executor.
  *
- * <p>Registry of waiting threads is global because a chain may cross several connections (A calls
- * B, B calls C, C calls back into B).
+ * <p>A request is only handed to a waiting thread if it arrives on a connection that thread is
+ * waiting on: that is what makes it a nested callback of the call being waited for. (With client
+ * and server in one JVM, the request being waited for itself carries the waiting thread's chain,
+ * but arrives on the other end of the connection, and must run on a worker.) The registry of
+ * waiting threads is global because one thread may wait on several connections at once (A calls B,
+ * B calls C while serving A, and both A and C may call back into B).
  */
 final class CallChains {
-  private static final ConcurrentHashMap<Long, Mailbox> WAITING = new ConcurrentHashMap<>();
+  /** Waiting threads by (chain, connection waited on). */
+  private static final ConcurrentHashMap<Key, Mailbox> WAITING = new ConcurrentHashMap<>();
+
   private static final ThreadLocal<long[]> SERVING = new ThreadLocal<>();
   private static final ThreadLocal<Long> OWN = ThreadLocal.withInitial(CallChains::newChainId);
   private static final ThreadLocal<Mailbox> MAILBOX = ThreadLocal.withInitial(Mailbox::new);
@@ -49,9 +55,30 @@ final class CallChains {
    * @return {@code false} if no thread of the chain is waiting; the caller must run the task
    *     elsewhere
    */
-  static boolean offer(long chain, ChainTask task) {
-    Mailbox mailbox = WAITING.get(chain);
-    return mailbox != null && mailbox.offer(task);
+  static boolean offer(long chain, Object connection, ChainTask task) {
+    Mailbox mailbox = WAITING.get(new Key(chain, connection));
+    return mailbox != null && mailbox.offer(connection, task);
+  }
+
+  /** A chain and a connection, compared by the connection's identity. */
+  private static final class Key {
+    final long chain;
+    final Object connection;
+
+    Key(long chain, Object connection) {
+      this.chain = chain;
+      this.connection = connection;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key && ((Key) o).chain == chain && ((Key) o).connection == connection;
+    }
+
+    @Override
+    public int hashCode() {
+      return Long.hashCode(chain) * 31 + System.identityHashCode(connection);
+    }
   }
 
   /** Runs {@code task} on {@code executor} as part of its chain. */
@@ -59,24 +86,27 @@ final class CallChains {
     executor.execute(task);
   }
 
-  /** The current thread's mailbox, registered as the waiter of its chain; see {@link #exit}. */
-  static Mailbox enter() {
+  /**
+   * The current thread's mailbox, registered as the waiter of its chain on {@code connection}; see
+   * {@link #exit}.
+   */
+  static Mailbox enter(Object connection) {
     Mailbox mailbox = MAILBOX.get();
-    if (mailbox.depth++ == 0) {
-      mailbox.chain = current();
-      mailbox.open();
-      WAITING.put(mailbox.chain, mailbox);
+    if (mailbox.push(connection, current())) {
+      WAITING.put(new Key(mailbox.chain, connection), mailbox);
     }
     return mailbox;
   }
 
-  /** Undoes {@link #enter}; the outermost exit hands left-over tasks back to their executors. */
-  static void exit(Mailbox mailbox) {
-    if (--mailbox.depth == 0) {
-      WAITING.remove(mailbox.chain, mailbox);
-      for (ChainTask task : mailbox.close()) {
-        task.executor.execute(task);
-      }
+  /** Undoes {@link #enter}; the outermost exit hands tasks left over back to their executors. */
+  static void exit(Mailbox mailbox, Object connection) {
+    long chain = mailbox.chain;
+    List<ChainTask> left = new ArrayList<>();
+    if (mailbox.pop(connection, left)) {
+      WAITING.remove(new Key(chain, connection), mailbox);
+    }
+    for (ChainTask task : left) {
+      task.executor.execute(task);
     }
   }
 
@@ -115,28 +145,39 @@ final class CallChains {
   static final class Mailbox {
     private final Thread owner = Thread.currentThread();
     private final ConcurrentLinkedQueue<ChainTask> tasks = new ConcurrentLinkedQueue<>();
-    private boolean open;
-    int depth;
+    private final List<Object> waitingOn = new ArrayList<>(); // a stack; guarded by this
     long chain;
 
-    private synchronized void open() {
-      open = true;
+    /** Records a wait on {@code connection}; returns whether it was not waited on already. */
+    private synchronized boolean push(Object connection, long currentChain) {
+      if (waitingOn.isEmpty()) {
+        chain = currentChain;
+      }
+      boolean first = !waitingOn.contains(connection);
+      waitingOn.add(connection);
+      return first;
     }
 
-    private synchronized boolean offer(ChainTask task) {
-      if (!open) {
+    /**
+     * Ends the innermost wait; returns whether {@code connection} is no longer waited on. After the
+     * outermost wait, moves the tasks left over into {@code left}.
+     */
+    private synchronized boolean pop(Object connection, List<ChainTask> left) {
+      waitingOn.remove(waitingOn.size() - 1);
+      if (waitingOn.isEmpty()) {
+        left.addAll(tasks);
+        tasks.clear();
+      }
+      return !waitingOn.contains(connection);
+    }
+
+    private synchronized boolean offer(Object connection, ChainTask task) {
+      if (!waitingOn.contains(connection)) {
         return false;
       }
       tasks.add(task);
       LockSupport.unpark(owner);
       return true;
-    }
-
-    private synchronized List<ChainTask> close() {
-      open = false;
-      List<ChainTask> left = new ArrayList<>(tasks);
-      tasks.clear();
-      return left;
     }
 
     /** The next task for the owner, or {@code null}. */

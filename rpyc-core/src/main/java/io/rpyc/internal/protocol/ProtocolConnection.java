@@ -344,7 +344,7 @@ public final class ProtocolConnection implements Connection {
     ensureOpen();
     long seq = nextSeq();
     PendingCall call = new PendingCall(seq, handler, Thread.currentThread());
-    CallChains.Mailbox mailbox = CallChains.enter();
+    CallChains.Mailbox mailbox = CallChains.enter(this);
     try {
       pending.put(seq, call);
       try {
@@ -361,7 +361,7 @@ public final class ProtocolConnection implements Connection {
       }
       await(call, mailbox, timeout, handler, args);
     } finally {
-      CallChains.exit(mailbox);
+      CallChains.exit(mailbox, this);
     }
     return call.result();
   }
@@ -601,7 +601,7 @@ public final class ProtocolConnection implements Connection {
 
   private void dispatch(long seq, long chain, Runnable serve) {
     CallChains.ChainTask task = new CallChains.ChainTask(chain, serve, executor);
-    if (chain != 0 && CallChains.offer(chain, task)) {
+    if (chain != 0 && CallChains.offer(chain, this, task)) {
       return;
     }
     try {
