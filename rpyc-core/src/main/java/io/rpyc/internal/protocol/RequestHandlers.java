@@ -75,7 +75,7 @@ final class RequestHandlers {
         return a[0] == null ? 0 : a[0].hashCode();
       case Handlers.DIR:
         arity(handler, a, 1, 1);
-        return Tuple.copyOf(policy.dir(a[0]));
+        return Tuple.copyOf(names(a[0]));
       case Handlers.PICKLE:
         throw PyError.valueError(
             "pickling is disabled: rpyc-java never puts serialized objects on the wire");
@@ -301,12 +301,30 @@ final class RequestHandlers {
       throw PyError.keyError(String.valueOf(id));
     }
     List<Object> methods = new ArrayList<>();
-    for (String name : policy.dir(target)) {
+    for (String name : names(target)) {
       if (isMethodName(target, name)) {
         methods.add(Tuple.of(name, null));
       }
     }
     return Tuple.copyOf(methods);
+  }
+
+  /** What DIR reports: the access rule's names, and {@code __call__} for callable objects. */
+  private List<String> names(Object target) {
+    List<String> names = policy.dir(target);
+    if (isCallable(target) && !names.contains("__call__")) {
+      names.add("__call__");
+    }
+    return names;
+  }
+
+  private boolean isCallable(Object target) {
+    if (target == null || !policy.mayCall(target)) {
+      return false;
+    }
+    return target instanceof BoundMethod
+        || target instanceof Class
+        || !FUNCTIONAL_METHODS.get(target.getClass()).isEmpty();
   }
 
   /** Whether a DIR name is something to call (Python builds its proxy class from these). */

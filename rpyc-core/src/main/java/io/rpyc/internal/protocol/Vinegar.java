@@ -57,7 +57,15 @@ final class Vinegar {
       attrs.add(Tuple.of(RemoteInvocationException.ATTR_JAVA_HIERARCHY, hierarchy.toString()));
     }
     attrs.add(Tuple.of(REMOTE_VERSION_ATTR, Rpyc.WIRE_VERSION));
-    String traceback = includeTraceback ? stackTrace(t) : TRACEBACK_DENIED;
+    String traceback;
+    if (!includeTraceback) {
+      traceback = TRACEBACK_DENIED;
+    } else if (t instanceof PyError) {
+      // a refusal or a protocol error of the peer's making: no Java stack is worth showing
+      traceback = name + ": " + (message == null ? "" : message) + "\n";
+    } else {
+      traceback = stackTrace(t);
+    }
     return Tuple.of(Tuple.of(module, name), args, Tuple.copyOf(attrs), traceback);
   }
 
