@@ -69,6 +69,7 @@ public final class ProtocolConnection implements Connection {
   static final Tuple FEATURES = Tuple.of("types", "chain");
 
   private static final AtomicInteger IDS = new AtomicInteger();
+  private static final ThreadLocal<ProtocolConnection> SERVING = new ThreadLocal<>();
 
   private final int id = IDS.incrementAndGet();
   private final Channel channel;
@@ -611,8 +612,18 @@ public final class ProtocolConnection implements Connection {
     }
   }
 
+  /**
+   * The connection whose request the current thread is serving, or {@code null}: lets code running
+   * on behalf of a peer (stdio redirection, per-connection state) find its connection.
+   */
+  public static ProtocolConnection current() {
+    return SERVING.get();
+  }
+
   private void serve(long seq, int handler, Object[] args) {
     inFlight.incrementAndGet();
+    ProtocolConnection outer = SERVING.get();
+    SERVING.set(this);
     try {
       Object result = handlers.handle(handler, args);
       sendReply(seq, result);
@@ -624,6 +635,11 @@ public final class ProtocolConnection implements Connection {
       }
       sendException(seq, t);
     } finally {
+      if (outer == null) {
+        SERVING.remove();
+      } else {
+        SERVING.set(outer);
+      }
       inFlight.decrementAndGet();
     }
   }
