@@ -24,6 +24,13 @@ public interface Connection extends AutoCloseable {
   /** The peer's root object (its service), fetched once and cached. */
   RemoteRef root();
 
+  /**
+   * The peer's root object as a typed proxy: {@code conn.root(Calculator.class).add(1, 2)}.
+   *
+   * @see RemoteRef#as(Class)
+   */
+  <T> T root(Class<T> type);
+
   /** Sends a PING with a payload and checks that the echo matches; fails on timeout. */
   void ping();
 

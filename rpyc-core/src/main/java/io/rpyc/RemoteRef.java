@@ -38,7 +38,9 @@ public interface RemoteRef extends Iterable<Object> {
   /**
    * Calls a method of the remote object (of a remote class: a static method) in one round trip.
    *
-   * @return the result: a value, or a {@code RemoteRef} for a by-reference result
+   * @return the result: a value, or for a by-reference result a typed proxy implementing the public
+   *     interfaces of its remote class that are loadable here (and {@code RemoteRef}), or a plain
+   *     {@code RemoteRef} when none is
    * @throws RemoteInvocationException if the remote method throws or the access is refused
    */
   Object call(String method, Object... args);
@@ -48,6 +50,17 @@ public interface RemoteRef extends Iterable<Object> {
    * value fits, references become {@linkplain #as typed proxies} for interface types.
    */
   <T> T call(Class<T> resultType, String method, Object... args);
+
+  /**
+   * Calls a method without waiting: the result arrives in the returned {@link AsyncResult} (RPyC's
+   * {@code async_}).
+   */
+  AsyncResult<Object> callAsync(String method, Object... args);
+
+  /**
+   * Calls a method and does not wait for or look at its result; a remote exception is only logged.
+   */
+  void callOneway(String method, Object... args);
 
   /**
    * Calls a method with Python keyword arguments; for Python peers (a JVM peer refuses keywords).
@@ -105,9 +118,11 @@ public interface RemoteRef extends Iterable<Object> {
   RemoteRef withTimeout(Duration timeout);
 
   /**
-   * A typed proxy of {@code type} whose methods run remotely on this object.
+   * A typed proxy of {@code type} whose methods run remotely on this object: an interface, or a
+   * non-final class with no final methods (instantiated without running a constructor). See {@code
+   * docs/typed-proxies.md}.
    *
-   * @throws RpycException if {@code type} cannot be proxied
+   * @throws RpycException if {@code type} cannot be proxied (the message says what to do instead)
    */
   <T> T as(Class<T> type);
 }

@@ -1,9 +1,14 @@
 package io.rpyc;
 
+import io.rpyc.internal.protocol.Netref;
 import io.rpyc.internal.protocol.Restricted;
+import io.rpyc.internal.proxy.AsyncCapture;
+import io.rpyc.internal.proxy.ByteBuddyProxies;
 import io.rpyc.internal.transport.Transport;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Entry point of rpyc-java: opens connections to RPyC servers, JVM or Python.
@@ -59,6 +64,83 @@ public final class Rpyc {
       throw new IllegalArgumentException("port out of range: " + port);
     }
     return Transport.connect(host, port, localService, config);
+  }
+
+  /**
+   * Calls a typed proxy asynchronously: {@code call} must make exactly one call on {@code proxy},
+   * which is sent without waiting; its result arrives in the returned {@link AsyncResult}. RPyC's
+   * {@code async_(proxy.method)(args)}, in Java.
+   *
+   * <pre>{@code
+   * AsyncResult<Integer> sum = Rpyc.async(calc, c -> c.add(1, 2));
+   * AsyncResult<Void> done = Rpyc.async(worker, w -> { w.run(); return null; });
+   * }</pre>
+   *
+   * @throws IllegalArgumentException if {@code call} made no call, or more than one, on a proxy
+   */
+  @SuppressWarnings("unchecked")
+  public static <P, R> AsyncResult<R> async(P proxy, Function<? super P, R> call) {
+    Objects.requireNonNull(proxy, "proxy");
+    AsyncCapture capture = AsyncCapture.begin(false);
+    try {
+      call.apply(proxy);
+    } catch (RuntimeException | Error e) {
+      capture.abort();
+      throw e;
+    }
+    return (AsyncResult<R>) (AsyncResult<?>) capture.end();
+  }
+
+  /**
+   * Calls a typed proxy and does not wait for the result; a remote exception is logged.
+   *
+   * <pre>{@code
+   * Rpyc.oneway(audit, a -> a.record(event));
+   * }</pre>
+   */
+  public static <P> void oneway(P proxy, Consumer<? super P> call) {
+    Objects.requireNonNull(proxy, "proxy");
+    AsyncCapture capture = AsyncCapture.begin(true);
+    try {
+      call.accept(proxy);
+    } catch (RuntimeException | Error e) {
+      capture.abort();
+      throw e;
+    }
+    capture.end();
+  }
+
+  /**
+   * Copies a remote collection, map or array into a local one ({@link java.util.ArrayList}, {@link
+   * java.util.LinkedHashSet}, {@link java.util.LinkedHashMap}, or an array of the same component
+   * type): one round trip with a JVM peer, a few large batches with a Python peer. The items
+   * themselves are copied if they travel by value and stay references otherwise. A local object is
+   * returned as it is. See {@code docs/typed-proxies.md} for when to copy and when to iterate.
+   *
+   * <pre>{@code
+   * List<Integer> squares = Rpyc.obtain(calc.squares(1000));
+   * }</pre>
+   */
+  @SuppressWarnings("unchecked")
+  public static <T> T obtain(Object remote) {
+    RemoteRef ref = ByteBuddyProxies.INSTANCE.unwrap(remote);
+    if (!(ref instanceof Netref)) {
+      return (T) remote;
+    }
+    return (T) ((Netref) ref).obtain();
+  }
+
+  /**
+   * The {@link RemoteRef} behind a typed proxy or a handle.
+   *
+   * @throws IllegalArgumentException if {@code object} is a local object
+   */
+  public static RemoteRef ref(Object object) {
+    RemoteRef ref = ByteBuddyProxies.INSTANCE.unwrap(object);
+    if (ref == null) {
+      throw new IllegalArgumentException("not a remote object: " + object);
+    }
+    return ref;
   }
 
   /**

@@ -32,6 +32,19 @@ public final class Handlers {
    */
   public static final int JAVA_HELLO = 0x4A56;
 
+  /**
+   * rpyc-java: call a method by its exact signature: {@code (obj, name, paramTypeNames, args,
+   * flags)}; flag 1 marks the single abstract method of a functional interface. Array results come
+   * back as tuples.
+   */
+  public static final int JAVA_CALLSIG = 0x4A57;
+
+  /** rpyc-java: the public interfaces of an object's class, as names: {@code (obj)}. */
+  public static final int JAVA_TYPEINFO = 0x4A58;
+
+  /** rpyc-java: a by-value copy of a collection, map or array: {@code (obj)}. */
+  public static final int JAVA_OBTAIN = 0x4A59;
+
   private static final String[] NAMES = {
     "?", "PING", "CLOSE", "GETROOT", "GETATTR", "DELATTR", "SETATTR", "CALL", "CALLATTR", "REPR",
     "STR", "CMP", "HASH", "DIR", "PICKLE", "DEL", "INSPECT", "BUFFITER", "OLDSLICING", "CTXEXIT",
@@ -42,8 +55,17 @@ public final class Handlers {
 
   /** The handler's name, e.g. {@code CALLATTR}. */
   public static String name(int code) {
-    if (code == JAVA_HELLO) {
-      return "JAVA_HELLO";
+    switch (code) {
+      case JAVA_HELLO:
+        return "JAVA_HELLO";
+      case JAVA_CALLSIG:
+        return "JAVA_CALLSIG";
+      case JAVA_TYPEINFO:
+        return "JAVA_TYPEINFO";
+      case JAVA_OBTAIN:
+        return "JAVA_OBTAIN";
+      default:
+        break;
     }
     return code > 0 && code < NAMES.length ? NAMES[code] : "handler " + code;
   }

@@ -1,27 +1,41 @@
 package io.rpyc.internal.protocol;
 
+import io.rpyc.AsyncResult;
 import io.rpyc.Connection;
 import io.rpyc.RemoteInvocationException;
 import io.rpyc.RemoteRef;
 import io.rpyc.RpycException;
 import io.rpyc.Tuple;
 import io.rpyc.internal.codec.IdPack;
+import io.rpyc.internal.transport.Transport;
+import java.lang.reflect.Array;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@link RemoteRef} implementation: a connection and an id_pack. The canonical instance for an
  * id_pack lives in the {@link ImportTable}; {@link #withTimeout} views hold it strongly so that it
- * outlives them.
+ * outlives them, and so do the typed proxies made for it (cached here, so one remote object has one
+ * proxy per type).
  */
 public final class Netref implements RemoteRef {
+  private static final Logger log = LoggerFactory.getLogger(Netref.class);
+
   /** First and largest iteration batch (items per BUFFITER). */
   static final int FIRST_BATCH = 16;
 
@@ -31,6 +45,8 @@ public final class Netref implements RemoteRef {
   final IdPack id;
   private final Duration timeout;
   private final Netref canonical;
+  private volatile Object autoProxy;
+  private volatile Map<Class<?>, Object> views;
 
   Netref(ProtocolConnection conn, IdPack id) {
     this(conn, id, null, null);
@@ -56,32 +72,57 @@ public final class Netref implements RemoteRef {
     return id;
   }
 
+  private Netref canonical() {
+    return canonical != null ? canonical : this;
+  }
+
+  // ------------------------------------------------------------------ dynamic API
+
   @Override
   public Object call(String method, Object... args) {
     Objects.requireNonNull(method, "method");
-    return request(Handlers.CALLATTR, this, method, tuple(args), Tuple.of());
+    return conn.autoType(request(Handlers.CALLATTR, this, method, tuple(args), Tuple.of()));
   }
 
   @Override
   public <T> T call(Class<T> resultType, String method, Object... args) {
-    return ResultConversion.convert(conn, call(method, args), resultType);
+    Objects.requireNonNull(method, "method");
+    return convertResult(
+        request(Handlers.CALLATTR, this, method, tuple(args), Tuple.of()), resultType);
   }
 
   @Override
   public Object callWithKeywords(String method, List<?> args, Map<String, ?> kwargs) {
     List<Object> pairs = new ArrayList<>();
     new LinkedHashMap<>(kwargs).forEach((k, v) -> pairs.add(Tuple.of(k, v)));
-    return request(Handlers.CALLATTR, this, method, Tuple.copyOf(args), Tuple.copyOf(pairs));
+    return conn.autoType(
+        request(Handlers.CALLATTR, this, method, Tuple.copyOf(args), Tuple.copyOf(pairs)));
+  }
+
+  @Override
+  public AsyncResult<Object> callAsync(String method, Object... args) {
+    Objects.requireNonNull(method, "method");
+    return async(
+        Handlers.CALLATTR,
+        new Object[] {this, method, tuple(args), Tuple.of()},
+        false,
+        conn::autoType);
+  }
+
+  @Override
+  public void callOneway(String method, Object... args) {
+    Objects.requireNonNull(method, "method");
+    async(Handlers.CALLATTR, new Object[] {this, method, tuple(args), Tuple.of()}, true, v -> v);
   }
 
   @Override
   public Object invoke(Object... args) {
-    return request(Handlers.CALL, this, tuple(args), Tuple.of());
+    return conn.autoType(request(Handlers.CALL, this, tuple(args), Tuple.of()));
   }
 
   @Override
   public Object getAttr(String name) {
-    return request(Handlers.GETATTR, this, name);
+    return conn.autoType(request(Handlers.GETATTR, this, name));
   }
 
   @Override
@@ -101,12 +142,12 @@ public final class Netref implements RemoteRef {
 
   @Override
   public void setItem(Object key, Object value) {
-    call("__setitem__", key, value);
+    request(Handlers.CALLATTR, this, "__setitem__", Tuple.of(key, value), Tuple.of());
   }
 
   @Override
   public int length() {
-    Object n = call("__len__");
+    Object n = request(Handlers.CALLATTR, this, "__len__", Tuple.of(), Tuple.of());
     if (!(n instanceof Number)) {
       throw new RpycException("__len__ returned " + n);
     }
@@ -115,7 +156,11 @@ public final class Netref implements RemoteRef {
 
   @Override
   public Iterator<Object> iterator() {
-    Object it = call("__iter__");
+    return iterator(FIRST_BATCH);
+  }
+
+  private Iterator<Object> iterator(int firstBatch) {
+    Object it = request(Handlers.CALLATTR, this, "__iter__", Tuple.of(), Tuple.of());
     if (!(it instanceof Netref)) {
       if (it instanceof Iterable) {
         @SuppressWarnings("unchecked")
@@ -124,18 +169,21 @@ public final class Netref implements RemoteRef {
       }
       throw new RpycException("__iter__ returned " + it);
     }
-    return new BatchIterator((Netref) it);
+    return new BatchIterator((Netref) it, firstBatch);
   }
 
   /** Fetches items with BUFFITER in batches that double up to {@link #MAX_BATCH}. */
   private static final class BatchIterator implements Iterator<Object> {
+    private static final Object NULL = new Object();
+
     private final Netref remote;
     private final ArrayDeque<Object> buffer = new ArrayDeque<>();
-    private int batch = FIRST_BATCH;
+    private int batch;
     private boolean exhausted;
 
-    BatchIterator(Netref remote) {
+    BatchIterator(Netref remote, int firstBatch) {
       this.remote = remote;
+      this.batch = firstBatch;
     }
 
     @Override
@@ -146,9 +194,8 @@ public final class Netref implements RemoteRef {
           throw new RpycException("BUFFITER returned " + items);
         }
         Tuple t = (Tuple) items;
-        // a null item is legal; ArrayDeque refuses nulls, so wrap them
         for (Object item : t) {
-          buffer.add(item == null ? NULL : item);
+          buffer.add(item == null ? NULL : item); // ArrayDeque refuses nulls
         }
         exhausted = t.size() < batch;
         batch = Math.min(MAX_BATCH, batch * 2);
@@ -162,10 +209,8 @@ public final class Netref implements RemoteRef {
         throw new NoSuchElementException();
       }
       Object item = buffer.poll();
-      return item == NULL ? null : item;
+      return item == NULL ? null : remote.conn.autoType(item);
     }
-
-    private static final Object NULL = new Object();
   }
 
   @Override
@@ -206,20 +251,251 @@ public final class Netref implements RemoteRef {
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout must be positive: " + timeout);
     }
-    return new Netref(conn, id, timeout, canonical != null ? canonical : this);
+    return new Netref(conn, id, timeout, canonical());
   }
 
   @Override
   public <T> T as(Class<T> type) {
+    Objects.requireNonNull(type, "type");
     return type.cast(conn.proxy(this, type));
   }
+
+  // ------------------------------------------------------------------ for typed proxies
+
+  /**
+   * Calls a method by its exact signature (JVM peers), or by name (Python peers; a functional
+   * interface's method by calling the object itself). Returns the raw result.
+   */
+  public Object callExact(String name, Tuple signature, Object[] args, boolean sam) {
+    return conn.syncRequest(exactHandler(sam), exactArgs(name, signature, args, sam), timeout());
+  }
+
+  /**
+   * Like {@link #callExact}, without waiting; {@code convert} turns the raw result into the value.
+   */
+  public AsyncResult<Object> callExactAsync(
+      String name,
+      Tuple signature,
+      Object[] args,
+      boolean sam,
+      boolean oneway,
+      Function<Object, Object> convert) {
+    return async(exactHandler(sam), exactArgs(name, signature, args, sam), oneway, convert);
+  }
+
+  private int exactHandler(boolean sam) {
+    if (conn.isJavaPeer()) {
+      return Handlers.JAVA_CALLSIG;
+    }
+    return sam ? Handlers.CALL : Handlers.CALLATTR;
+  }
+
+  private Object[] exactArgs(String name, Tuple signature, Object[] args, boolean sam) {
+    if (conn.isJavaPeer()) {
+      return new Object[] {this, name, signature, tuple(args), sam ? 1 : 0};
+    }
+    return sam
+        ? new Object[] {this, tuple(args), Tuple.of()}
+        : new Object[] {this, name, tuple(args), Tuple.of()};
+  }
+
+  private AsyncResult<Object> async(
+      int handler, Object[] args, boolean oneway, Function<Object, Object> convert) {
+    AsyncResult<Object> result = new AsyncResult<>(conn.executor());
+    PendingCall call = conn.asyncRequest(handler, args);
+    call.onDone(
+        (value, error) -> {
+          Runnable complete =
+              () -> {
+                if (error != null) {
+                  result.completeExceptionally(error);
+                  return;
+                }
+                try {
+                  result.complete(convert.apply(value));
+                } catch (Throwable t) {
+                  result.completeExceptionally(t);
+                }
+              };
+          try {
+            conn.executor().execute(complete);
+          } catch (RejectedExecutionException e) {
+            result.completeExceptionally(new RpycException("the executor is shut down", e));
+          }
+        });
+    result.whenComplete(
+        (v, e) -> {
+          if (result.isExpired()) {
+            conn.abandon(call);
+          } else if (oneway && e != null) {
+            log.warn("oneway call {} on {} failed", describe(handler, args), id.name(), e);
+          }
+        });
+    return result;
+  }
+
+  private static String describe(int handler, Object[] args) {
+    return args.length > 1 && args[1] instanceof String ? (String) args[1] : Handlers.name(handler);
+  }
+
+  /** Converts a raw result to {@code type} (numbers that fit, references to typed proxies). */
+  public <T> T convertResult(Object value, Class<T> type) {
+    return ResultConversion.convert(conn, value, type);
+  }
+
+  /** Turns references in a raw value into their automatic typed proxies. */
+  public Object autoType(Object value) {
+    return conn.autoType(value);
+  }
+
+  /** The public interfaces of the remote object's class that are loadable here. */
+  public List<Class<?>> remoteInterfaces() {
+    return conn.remoteInterfaces(this);
+  }
+
+  /** The automatic proxy, created once by {@code factory}. */
+  public Object autoProxy(Supplier<Object> factory) {
+    Netref owner = canonical();
+    Object proxy = owner.autoProxy;
+    if (proxy == null) {
+      synchronized (owner) {
+        proxy = owner.autoProxy;
+        if (proxy == null) {
+          owner.autoProxy = proxy = factory.get();
+        }
+      }
+    }
+    return proxy;
+  }
+
+  /** The proxy of {@code type}, created once by {@code factory}. */
+  public Object view(Class<?> type, Supplier<Object> factory) {
+    Netref owner = canonical();
+    Map<Class<?>, Object> map = owner.views;
+    if (map == null) {
+      synchronized (owner) {
+        map = owner.views;
+        if (map == null) {
+          owner.views = map = new ConcurrentHashMap<>();
+        }
+      }
+    }
+    Object proxy = map.get(type);
+    if (proxy == null) {
+      proxy = factory.get();
+      Object raced = map.putIfAbsent(type, proxy);
+      if (raced != null) {
+        proxy = raced;
+      }
+    }
+    return proxy;
+  }
+
+  /**
+   * A local copy of the remote collection, map or array: one round trip with a JVM peer; with a
+   * Python peer the items are fetched in large batches. Items that are objects stay references.
+   */
+  public Object obtain() {
+    if (conn.isJavaPeer()) {
+      Object reply = request(Handlers.JAVA_OBTAIN, this);
+      if (!(reply instanceof Tuple) || ((Tuple) reply).size() != 3) {
+        throw new RpycException("malformed OBTAIN reply: " + reply);
+      }
+      Tuple t = (Tuple) reply;
+      return build(String.valueOf(t.get(0)), String.valueOf(t.get(1)), (Tuple) t.get(2));
+    }
+    String name = id.name();
+    if (name.equals("builtins.dict")) {
+      Map<Object, Object> map = new LinkedHashMap<>();
+      Object items = request(Handlers.CALLATTR, this, "items", Tuple.of(), Tuple.of());
+      Iterator<Object> it = ((Netref) items).iterator(MAX_BATCH);
+      while (it.hasNext()) {
+        Tuple pair = (Tuple) it.next();
+        map.put(pair.get(0), pair.get(1));
+      }
+      return map;
+    }
+    List<Object> items = new ArrayList<>();
+    iterator(MAX_BATCH).forEachRemaining(items::add);
+    if (name.equals("builtins.set") || name.equals("builtins.frozenset")) {
+      return new LinkedHashSet<>(items);
+    }
+    return items;
+  }
+
+  private Object build(String kind, String component, Tuple items) {
+    switch (kind) {
+      case "map":
+        {
+          Map<Object, Object> map = new LinkedHashMap<>();
+          for (Object pair : items) {
+            Tuple p = (Tuple) pair;
+            map.put(conn.autoType(p.get(0)), conn.autoType(p.get(1)));
+          }
+          return map;
+        }
+      case "set":
+        {
+          Set<Object> set = new LinkedHashSet<>();
+          for (Object item : items) {
+            set.add(conn.autoType(item));
+          }
+          return set;
+        }
+      case "array":
+        {
+          Class<?> type = componentType(component);
+          Object array = Array.newInstance(type, items.size());
+          for (int i = 0; i < items.size(); i++) {
+            Object item = items.get(i);
+            Array.set(
+                array, i, type.isPrimitive() ? convertResult(item, type) : conn.autoType(item));
+          }
+          return array;
+        }
+      default:
+        {
+          List<Object> list = new ArrayList<>(items.size());
+          for (Object item : items) {
+            list.add(conn.autoType(item));
+          }
+          return list;
+        }
+    }
+  }
+
+  private static Class<?> componentType(String name) {
+    switch (name) {
+      case "int":
+        return int.class;
+      case "long":
+        return long.class;
+      case "double":
+        return double.class;
+      case "float":
+        return float.class;
+      case "short":
+        return short.class;
+      case "byte":
+        return byte.class;
+      case "char":
+        return char.class;
+      case "boolean":
+        return boolean.class;
+      default:
+        Class<?> c = ProtocolConnection.loadLocal(name);
+        return c != null ? c : Object.class;
+    }
+  }
+
+  // ------------------------------------------------------------------ Object
 
   @Override
   public boolean equals(Object o) {
     if (o == this) {
       return true;
     }
-    RemoteRef other = o instanceof RemoteRef ? (RemoteRef) o : null;
+    RemoteRef other = conn.unwrap(o);
     if (other instanceof Netref) {
       Netref n = (Netref) other;
       if (n.conn != conn) {
@@ -228,10 +504,10 @@ public final class Netref implements RemoteRef {
       if (n.id.equals(id)) {
         return true;
       }
-    } else if (!conn.isValue(o)) {
+    } else if (other != null || !conn.isValue(o)) {
       return false; // comparing would export a local object to the peer
     }
-    Object result = request(Handlers.CMP, this, o, "__eq__");
+    Object result = request(Handlers.CMP, this, other != null ? other : o, "__eq__");
     return Boolean.TRUE.equals(result);
   }
 
@@ -246,7 +522,7 @@ public final class Netref implements RemoteRef {
 
   @Override
   public String toString() {
-    if (!conn.isClosed() && !io.rpyc.internal.transport.Transport.isIoThread()) {
+    if (!conn.isClosed() && !Transport.isIoThread()) {
       try {
         return String.valueOf(request(Handlers.STR, this));
       } catch (RemoteInvocationException e) {

@@ -94,7 +94,8 @@ public final class ProtocolConnection implements Connection {
   private volatile int peerMaxFrameSize = Integer.MAX_VALUE;
   private volatile Netref root;
   private volatile Throwable closeCause;
-  private volatile TypedProxies proxies = TypedProxies.NONE;
+  private volatile TypedProxies proxies = io.rpyc.internal.proxy.ByteBuddyProxies.INSTANCE;
+  private final ConcurrentHashMap<String, List<Class<?>>> remoteTypes = new ConcurrentHashMap<>();
 
   // Requests that arrive before the local service's onConnect has finished; event loop only.
   private List<Runnable> held = new ArrayList<>();
@@ -847,12 +848,107 @@ public final class ProtocolConnection implements Connection {
     this.proxies = proxies;
   }
 
+  /** The handle behind a handle or typed proxy, else {@code null}. */
+  RemoteRef unwrap(Object o) {
+    return proxies.unwrap(o);
+  }
+
   boolean canProxy(Class<?> type) {
     return proxies.canProxy(type);
   }
 
   Object proxy(RemoteRef ref, Class<?> type) {
     return proxies.proxy(ref, type);
+  }
+
+  /**
+   * What a value that arrived untyped becomes: a reference turns into its automatic typed proxy (or
+   * stays a handle), a tuple has its references turned likewise, anything else is unchanged. Never
+   * on an I/O thread: it may ask the peer for type information.
+   */
+  Object autoType(Object value) {
+    if (value instanceof Netref) {
+      return proxies.auto((Netref) value);
+    }
+    if (value instanceof Tuple) {
+      Tuple t = (Tuple) value;
+      Object[] items = null;
+      for (int i = 0; i < t.size(); i++) {
+        Object item = t.get(i);
+        if (item instanceof Netref || item instanceof Tuple) {
+          Object typed = autoType(item);
+          if (typed != item) {
+            if (items == null) {
+              items = t.toArray();
+            }
+            items[i] = typed;
+          }
+        }
+      }
+      return items == null ? t : Tuple.of(items);
+    }
+    return value;
+  }
+
+  /**
+   * The public interfaces of a remote object's class that are loadable here: from the local class
+   * of that name if there is one, else (JVM peers) from the peer. Cached per remote class.
+   */
+  List<Class<?>> remoteInterfaces(Netref netref) {
+    IdPack id = netref.id;
+    String key = id.name() + "#" + id.classId();
+    List<Class<?>> known = remoteTypes.get(key);
+    if (known != null) {
+      return known;
+    }
+    List<Class<?>> found = new ArrayList<>();
+    Class<?> local = loadLocal(id.name());
+    if (local != null) {
+      for (Class<?> c : JavaMembers.hierarchy(local)) {
+        if (c.isInterface()) {
+          found.add(c);
+        }
+      }
+    } else if (javaPeer) {
+      Object names =
+          syncRequest(Handlers.JAVA_TYPEINFO, new Object[] {netref}, config.syncRequestTimeout());
+      if (names instanceof Tuple) {
+        for (Object name : (Tuple) names) {
+          Class<?> c = name instanceof String ? loadLocal((String) name) : null;
+          if (c != null && c.isInterface()) {
+            found.add(c);
+          }
+        }
+      }
+    }
+    List<Class<?>> result = List.copyOf(found);
+    remoteTypes.putIfAbsent(key, result);
+    return result;
+  }
+
+  /** Loads a class of this JVM by name without initializing it, or {@code null}. */
+  static Class<?> loadLocal(String name) {
+    if (name.isEmpty() || name.startsWith("builtins.") || name.indexOf('/') >= 0) {
+      return null; // Python classes; hidden classes (lambdas) are never loadable by name
+    }
+    ClassLoader context = Thread.currentThread().getContextClassLoader();
+    for (ClassLoader loader :
+        new ClassLoader[] {context, ProtocolConnection.class.getClassLoader()}) {
+      if (loader == null) {
+        continue;
+      }
+      try {
+        return Class.forName(name, false, loader);
+      } catch (ClassNotFoundException | LinkageError e) {
+        // try the next loader
+      }
+    }
+    return null;
+  }
+
+  /** The executor that serves the peer's requests and completes asynchronous results. */
+  Executor executor() {
+    return executor;
   }
 
   // ---------------------------------------------------------------- Connection API
@@ -873,6 +969,11 @@ public final class ProtocolConnection implements Connection {
       }
     }
     return r;
+  }
+
+  @Override
+  public <T> T root(Class<T> type) {
+    return root().as(type);
   }
 
   @Override

@@ -97,6 +97,15 @@ final class RequestHandlers {
       case Handlers.INSTANCECHECK:
         arity(handler, a, 2, 2);
         return instancecheck(a[0], a[1]);
+      case Handlers.JAVA_CALLSIG:
+        arity(handler, a, 5, 5);
+        return callsig(a[0], name(a[1]), a[2], args(a[3]), a[4]);
+      case Handlers.JAVA_TYPEINFO:
+        arity(handler, a, 1, 1);
+        return typeinfo(a[0]);
+      case Handlers.JAVA_OBTAIN:
+        arity(handler, a, 1, 1);
+        return obtain(a[0]);
       default:
         throw PyError.keyError(String.valueOf(handler));
     }
@@ -276,6 +285,124 @@ final class RequestHandlers {
     } catch (NoSuchMethodException e) {
       return false;
     }
+  }
+
+  // ------------------------------------------------------------------ rpyc-java extension
+
+  /**
+   * A call by exact signature from a typed proxy: the method the caller's code named, when the
+   * target has it; else (duck typing, e.g. an interface the remote class does not declare) the
+   * usual overload resolution by name. Array results go back as tuples (copies).
+   */
+  private Object callsig(Object target, String name, Object sig, Object[] args, Object flags)
+      throws Throwable {
+    if (target instanceof RemoteRef) {
+      return ((RemoteRef) target).call(name, args);
+    }
+    if (!(sig instanceof Tuple)) {
+      throw PyError.typeError("JAVA_CALLSIG needs a tuple of parameter type names");
+    }
+    Tuple signature = (Tuple) sig;
+    boolean sam = Integer.valueOf(1).equals(flags);
+    Object result;
+    if (sam) {
+      if (!policy.mayCall(target)) {
+        throw PyError.cannotAccess(name);
+      }
+      Method m = exact(FUNCTIONAL_METHODS.get(target.getClass()), name, signature);
+      result = m != null ? invokeExact(m, target, args) : call(target, args);
+    } else if (Dunders.isDunder(name)) {
+      result = callattr(target, name, args);
+    } else {
+      AccessPolicy.Members members = policy.resolve(target, name);
+      Method m = exact(members.methods, name, signature);
+      if (m != null) {
+        result = invokeExact(m, members.receiver, args);
+      } else {
+        result = callattr(target, name, args);
+      }
+    }
+    return result != null && result.getClass().isArray() && !(result instanceof byte[])
+        ? arrayToTuple(result)
+        : result;
+  }
+
+  private static Method exact(List<Method> candidates, String name, Tuple signature) {
+    for (Method m : candidates) {
+      if (!m.getName().equals(name) || m.getParameterCount() != signature.size()) {
+        continue;
+      }
+      Class<?>[] params = m.getParameterTypes();
+      boolean same = true;
+      for (int i = 0; i < params.length && same; i++) {
+        same = params[i].getName().equals(signature.get(i));
+      }
+      if (same) {
+        return m;
+      }
+    }
+    return null;
+  }
+
+  private Object invokeExact(Method m, Object receiver, Object[] args) throws Throwable {
+    return Invoker.invoke(conn, receiver, m.getName(), List.of(m), args);
+  }
+
+  private static Tuple arrayToTuple(Object array) {
+    Object[] items = new Object[java.lang.reflect.Array.getLength(array)];
+    for (int i = 0; i < items.length; i++) {
+      Object item = java.lang.reflect.Array.get(array, i);
+      items[i] =
+          item != null && item.getClass().isArray() && !(item instanceof byte[])
+              ? arrayToTuple(item)
+              : item;
+    }
+    return Tuple.of(items);
+  }
+
+  /** The public interfaces of the object's class, for the peer's automatic proxies. */
+  private Object typeinfo(Object target) {
+    if (target == null) {
+      return Tuple.of();
+    }
+    List<Object> names = new ArrayList<>();
+    for (Class<?> c : JavaMembers.hierarchy(target.getClass())) {
+      if (c.isInterface() && JavaMembers.isReachable(c)) {
+        names.add(c.getName());
+      }
+    }
+    return Tuple.copyOf(names);
+  }
+
+  /** A by-value copy: {@code (kind, componentType, items)}. */
+  private Object obtain(Object target) {
+    if (!policy.isAllowedDunder(target, "__iter__")) {
+      throw PyError.cannotAccess("__iter__");
+    }
+    if (target instanceof java.util.Map) {
+      List<Object> pairs = new ArrayList<>();
+      for (java.util.Map.Entry<?, ?> e : ((java.util.Map<?, ?>) target).entrySet()) {
+        pairs.add(Tuple.of(e.getKey(), e.getValue()));
+      }
+      return Tuple.of("map", "", Tuple.copyOf(pairs));
+    }
+    if (target instanceof java.util.Set) {
+      return Tuple.of("set", "", Tuple.copyOf((java.util.Set<?>) target));
+    }
+    if (target instanceof java.util.Collection) {
+      return Tuple.of("list", "", Tuple.copyOf((java.util.Collection<?>) target));
+    }
+    if (target != null && target.getClass().isArray()) {
+      return Tuple.of(
+          "array", target.getClass().getComponentType().getName(), arrayToTuple(target));
+    }
+    if (target instanceof Iterable) {
+      List<Object> items = new ArrayList<>();
+      ((Iterable<?>) target).forEach(items::add);
+      return Tuple.of("list", "", Tuple.copyOf(items));
+    }
+    throw PyError.typeError(
+        "cannot obtain a " + Dunders.className(target) + ": not a collection, map or array");
   }
 
   // ------------------------------------------------------------------ the rest

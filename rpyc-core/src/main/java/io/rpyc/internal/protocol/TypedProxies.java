@@ -17,6 +17,9 @@ public interface TypedProxies {
   /** The handle behind {@code o} if it is a handle or a typed proxy, else {@code null}. */
   RemoteRef unwrap(Object o);
 
+  /** What a reference that arrived untyped becomes: a proxy, or the handle itself. */
+  Object auto(Netref netref);
+
   /** No typed proxies: only {@link RemoteRef} handles. */
   TypedProxies NONE =
       new TypedProxies() {
@@ -33,6 +36,11 @@ public interface TypedProxies {
         @Override
         public RemoteRef unwrap(Object o) {
           return o instanceof RemoteRef ? (RemoteRef) o : null;
+        }
+
+        @Override
+        public Object auto(Netref netref) {
+          return netref;
         }
       };
 }
