@@ -199,8 +199,15 @@ public class TestService extends Service {
 
   /** A plain object handed out by reference: public methods and one public field. */
   public static class Holder implements AutoCloseable {
+    /** Counts constructor runs: a typed proxy must not run one. */
+    public static final AtomicInteger CONSTRUCTED = new AtomicInteger();
+
     public int value = 1;
     public boolean closed;
+
+    public Holder() {
+      CONSTRUCTED.incrementAndGet();
+    }
 
     public int getValue() {
       return value;

@@ -287,16 +287,33 @@ public final class Netref implements RemoteRef {
     if (conn.isJavaPeer()) {
       return Handlers.JAVA_CALLSIG;
     }
-    return sam ? Handlers.CALL : Handlers.CALLATTR;
+    return sam && isPythonCallable() ? Handlers.CALL : Handlers.CALLATTR;
   }
 
   private Object[] exactArgs(String name, Tuple signature, Object[] args, boolean sam) {
     if (conn.isJavaPeer()) {
       return new Object[] {this, name, signature, tuple(args), sam ? 1 : 0};
     }
-    return sam
+    return sam && isPythonCallable()
         ? new Object[] {this, tuple(args), Tuple.of()}
         : new Object[] {this, name, tuple(args), Tuple.of()};
+  }
+
+  /**
+   * Whether a Python peer's object is a function rather than an object with methods: a functional
+   * interface's method is then the function itself.
+   */
+  private boolean isPythonCallable() {
+    switch (id.name()) {
+      case "builtins.function":
+      case "builtins.method":
+      case "builtins.builtin_function_or_method":
+      case "builtins.method-wrapper":
+      case "functools.partial":
+        return true;
+      default:
+        return false;
+    }
   }
 
   private AsyncResult<Object> async(

@@ -305,12 +305,14 @@ final class RequestHandlers {
     Tuple signature = (Tuple) sig;
     boolean sam = Integer.valueOf(1).equals(flags);
     Object result;
-    if (sam) {
-      if (!policy.mayCall(target)) {
-        throw PyError.cannotAccess(name);
-      }
-      Method m = exact(FUNCTIONAL_METHODS.get(target.getClass()), name, signature);
-      result = m != null ? invokeExact(m, target, args) : call(target, args);
+    Method functional =
+        sam && policy.mayCall(target)
+            ? exact(FUNCTIONAL_METHODS.get(target.getClass()), name, signature)
+            : null;
+    if (functional != null) {
+      // calling what the caller was given (a lambda, a listener) is not name-checked, as
+      // HANDLE_CALL
+      result = invokeExact(functional, target, args);
     } else if (Dunders.isDunder(name)) {
       result = callattr(target, name, args);
     } else {

@@ -44,6 +44,7 @@ import net.bytebuddy.implementation.InvocationHandlerAdapter;
 import net.bytebuddy.matcher.ElementMatcher;
 import org.objenesis.Objenesis;
 import org.objenesis.ObjenesisStd;
+import org.objenesis.instantiator.ObjectInstantiator;
 
 /**
  * Typed proxies of remote objects, generated with Byte Buddy: interfaces as a subclass of {@code
@@ -75,10 +76,33 @@ public final class ByteBuddyProxies implements TypedProxies {
       new TypeCache.WithInlineExpunction<>(TypeCache.Sort.WEAK);
   private final ConcurrentHashMap<TypeCache.SimpleKey, Class<?>> permanentCache =
       new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<List<Class<?>>, Boolean> clashesWithRemoteRef =
-      new ConcurrentHashMap<>();
   private final AtomicInteger generated = new AtomicInteger();
-  private final Objenesis objenesis = new ObjenesisStd(true);
+  // Objenesis's own cache holds classes strongly; a ClassValue stores each on its class instead.
+  private final Objenesis objenesis = new ObjenesisStd(false);
+  private final ClassValue<ObjectInstantiator<?>> instantiators =
+      new ClassValue<>() {
+        @Override
+        protected ObjectInstantiator<?> computeValue(Class<?> type) {
+          return objenesis.getInstantiatorOf(type);
+        }
+      };
+  private static final ClassValue<Boolean> CLASHES_WITH_REMOTE_REF =
+      new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+          for (Method m : type.getMethods()) {
+            try {
+              Method ours = RemoteRef.class.getMethod(m.getName(), m.getParameterTypes());
+              if (ours.getReturnType() != m.getReturnType()) {
+                return true;
+              }
+            } catch (NoSuchMethodException e) {
+              // no clash
+            }
+          }
+          return false;
+        }
+      };
   private final ByteBuddy byteBuddy = new ByteBuddy();
 
   private ByteBuddyProxies() {}
@@ -187,7 +211,7 @@ public final class ByteBuddyProxies implements TypedProxies {
       interfaces.add(RemoteRef.class);
     }
     Class<?> proxyClass = proxyClass(superclass, new ArrayList<>(interfaces));
-    Object proxy = objenesis.newInstance(proxyClass);
+    Object proxy = instantiators.get(proxyClass).newInstance();
     ((ProxyAccess) proxy).$rpycInstallHandler(new ProxyHandler(netref));
     return proxy;
   }
@@ -221,25 +245,13 @@ public final class ByteBuddyProxies implements TypedProxies {
     }
   }
 
-  private boolean clashesWithRemoteRef(Set<Class<?>> interfaces) {
-    List<Class<?>> key = List.copyOf(interfaces);
-    return clashesWithRemoteRef.computeIfAbsent(
-        key,
-        k -> {
-          for (Class<?> i : k) {
-            for (Method m : i.getMethods()) {
-              try {
-                Method ours = RemoteRef.class.getMethod(m.getName(), m.getParameterTypes());
-                if (ours.getReturnType() != m.getReturnType()) {
-                  return true;
-                }
-              } catch (NoSuchMethodException e) {
-                // no clash
-              }
-            }
-          }
-          return false;
-        });
+  private static boolean clashesWithRemoteRef(Set<Class<?>> interfaces) {
+    for (Class<?> i : interfaces) {
+      if (CLASHES_WITH_REMOTE_REF.get(i)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private Class<?> proxyClass(Class<?> superclass, List<Class<?>> interfaces) {

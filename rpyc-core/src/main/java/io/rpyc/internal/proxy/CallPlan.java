@@ -14,7 +14,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * methods, and iteration, which fetches in batches) or called remotely with its exact signature.
  */
 final class CallPlan {
-  private static final ConcurrentHashMap<Method, CallPlan> PLANS = new ConcurrentHashMap<>();
+  /** Plans by method, stored on the declaring class itself so that no class loader is pinned. */
+  private static final ClassValue<ConcurrentHashMap<Method, CallPlan>> PLANS =
+      new ClassValue<>() {
+        @Override
+        protected ConcurrentHashMap<Method, CallPlan> computeValue(Class<?> type) {
+          return new ConcurrentHashMap<>();
+        }
+      };
 
   enum Kind {
     REMOTE,
@@ -54,9 +61,10 @@ final class CallPlan {
   }
 
   static CallPlan of(Method method) {
-    CallPlan plan = PLANS.get(method);
+    ConcurrentHashMap<Method, CallPlan> plans = PLANS.get(method.getDeclaringClass());
+    CallPlan plan = plans.get(method);
     if (plan == null) {
-      plan = PLANS.computeIfAbsent(method, CallPlan::new);
+      plan = plans.computeIfAbsent(method, CallPlan::new);
     }
     return plan;
   }
