@@ -49,6 +49,7 @@ public final class RpycConfig {
   private final Compression compression;
   private final boolean javaExtensions;
   private final boolean tcpNoDelay;
+  private final Duration keepAliveInterval;
 
   private RpycConfig(Builder b) {
     this.syncRequestTimeout = b.syncRequestTimeout;
@@ -68,6 +69,7 @@ public final class RpycConfig {
     this.compression = b.compression;
     this.javaExtensions = b.javaExtensions;
     this.tcpNoDelay = b.tcpNoDelay;
+    this.keepAliveInterval = b.keepAliveInterval;
   }
 
   /** RPyC's defaults, with the Java additions documented on each builder method. */
@@ -174,6 +176,15 @@ public final class RpycConfig {
     return tcpNoDelay;
   }
 
+  /**
+   * How long the peer may stay silent before a keepalive PING is sent; a connection whose PING is
+   * not answered within another interval is closed (a half-open TCP connection, a hung peer).
+   * {@code null} (the default): no keepalive.
+   */
+  public Duration keepAliveInterval() {
+    return keepAliveInterval;
+  }
+
   /** Builds {@link RpycConfig}s. Not thread-safe. */
   public static final class Builder {
     private Duration syncRequestTimeout = Duration.ofSeconds(30);
@@ -193,6 +204,7 @@ public final class RpycConfig {
     private Compression compression = Compression.AUTO;
     private boolean javaExtensions = true;
     private boolean tcpNoDelay = true;
+    private Duration keepAliveInterval;
 
     private Builder() {}
 
@@ -214,6 +226,7 @@ public final class RpycConfig {
       compression = c.compression;
       javaExtensions = c.javaExtensions;
       tcpNoDelay = c.tcpNoDelay;
+      keepAliveInterval = c.keepAliveInterval;
     }
 
     /** Default 30 s, as in RPyC. Must be positive. */
@@ -325,6 +338,12 @@ public final class RpycConfig {
     /** Default {@code true}. */
     public Builder tcpNoDelay(boolean noDelay) {
       this.tcpNoDelay = noDelay;
+      return this;
+    }
+
+    /** Default {@code null} (off); see {@link RpycConfig#keepAliveInterval()}. */
+    public Builder keepAliveInterval(Duration interval) {
+      this.keepAliveInterval = interval == null ? null : positive(interval, "keepAliveInterval");
       return this;
     }
 

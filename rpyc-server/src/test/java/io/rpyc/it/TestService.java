@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** The service most integration tests talk to. */
 public class TestService extends Service {
   /** Released by tests to let {@link #block()} calls return. */
-  public static volatile CountDownLatch release = new CountDownLatch(0);
+  public static volatile CountDownLatch release = new CountDownLatch(1);
 
   /** Counts {@link #block()} calls that have started. */
   public static final AtomicInteger blocked = new AtomicInteger();
@@ -28,9 +28,17 @@ public class TestService extends Service {
 
   public TestService() {}
 
+  /** Counts onDisconnect calls. */
+  public static final AtomicInteger disconnected = new AtomicInteger();
+
   @Override
   public void onConnect(Connection connection) {
     this.connection = connection;
+  }
+
+  @Override
+  public void onDisconnect(Connection connection) {
+    disconnected.incrementAndGet();
   }
 
   @Exposed
@@ -107,6 +115,14 @@ public class TestService extends Service {
     for (int i = 0; i < n; i++) {
       out[i] = i * 10;
     }
+    return out;
+  }
+
+  /** {@code n} random (incompressible) bytes. */
+  @Exposed
+  public byte[] bytes(int n) {
+    byte[] out = new byte[n];
+    new java.util.Random(n).nextBytes(out);
     return out;
   }
 

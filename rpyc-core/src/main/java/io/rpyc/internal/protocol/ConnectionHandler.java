@@ -2,6 +2,7 @@ package io.rpyc.internal.protocol;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.rpyc.internal.codec.Message;
 
 /** The pipeline's last member: hands decoded messages and channel events to the connection. */
@@ -25,5 +26,20 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     connection.onError(cause);
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    connection.onWritabilityChanged();
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+    if (event instanceof IdleStateEvent) {
+      connection.onReaderIdle();
+    } else {
+      ctx.fireUserEventTriggered(event);
+    }
   }
 }

@@ -91,6 +91,7 @@ public final class ProtocolConnection implements Connection {
   private final LongAdder requestsServed = new LongAdder();
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean javaPeer;
+  private volatile boolean keepAlivePending;
   private volatile int peerMaxFrameSize = Integer.MAX_VALUE;
   private volatile Netref root;
   private volatile Throwable closeCause;
@@ -287,6 +288,36 @@ public final class ProtocolConnection implements Connection {
     closeWith(reason, "the connection failed (" + reason.getMessage() + ")", true);
   }
 
+  /** The channel's writability changed (event loop): wake producers waiting to send. */
+  void onWritabilityChanged() {
+    writes.signal();
+  }
+
+  /**
+   * Nothing was read for the keepalive interval (event loop): send a PING; if the previous one is
+   * still unanswered, the peer is gone.
+   */
+  void onReaderIdle() {
+    if (closed.get()) {
+      return;
+    }
+    if (keepAlivePending) {
+      onError(
+          new IOException(
+              "the peer did not answer a keepalive PING within " + config.keepAliveInterval()));
+      return;
+    }
+    keepAlivePending = true;
+    try {
+      PendingCall ping = asyncRequest(Handlers.PING, new Object[] {new byte[] {'k'}});
+      ping.onDone((v, e) -> {});
+      abandon(
+          ping); // any reply (any read at all) resets the idle timer; the echo itself is not needed
+    } catch (RpycException e) {
+      log.debug("{}: could not send a keepalive PING", this, e);
+    }
+  }
+
   /** Completes when the connection has closed. */
   public CompletableFuture<Void> closeFuture() {
     return closeFuture;
@@ -350,10 +381,9 @@ public final class ProtocolConnection implements Connection {
     try {
       pending.put(seq, call);
       try {
-        ByteBuf frame =
-            encode(Message.REQUEST, seq, requestBody(handler, args), javaPeer ? mailbox.chain : 0);
+        long chain = javaPeer ? mailbox.chain : 0;
+        writes.send(() -> encode(Message.REQUEST, seq, requestBody(handler, args), chain), timeout);
         requestsSent.increment();
-        writes.enqueue(frame);
       } catch (RuntimeException e) {
         pending.remove(seq);
         throw e;
@@ -415,14 +445,11 @@ public final class ProtocolConnection implements Connection {
     PendingCall call = new PendingCall(seq, handler, null);
     pending.put(seq, call);
     try {
-      ByteBuf frame =
-          encode(
-              Message.REQUEST,
-              seq,
-              requestBody(handler, args),
-              javaPeer ? CallChains.current() : 0);
+      long chain = javaPeer ? CallChains.current() : 0;
+      writes.send(
+          () -> encode(Message.REQUEST, seq, requestBody(handler, args), chain),
+          config.syncRequestTimeout());
       requestsSent.increment();
-      writes.enqueue(frame);
     } catch (RuntimeException e) {
       pending.remove(seq);
       throw e;
@@ -446,34 +473,35 @@ public final class ProtocolConnection implements Connection {
     if (closed.get()) {
       return;
     }
-    ByteBuf frame;
+    RuntimeException encodingFailure;
     try {
-      frame = encode(Message.REPLY, seq, box(result), 0);
-    } catch (RuntimeException e) {
-      sendException(seq, e);
+      writes.send(() -> encode(Message.REPLY, seq, box(result), 0), config.syncRequestTimeout());
       return;
+    } catch (ConnectionClosedException | RpycTimeoutException e) {
+      log.warn("{}: dropping a reply: {}", this, e.getMessage());
+      return;
+    } catch (RuntimeException e) {
+      encodingFailure = e; // e.g. larger than the peer accepts: tell the peer instead
     }
-    writes.enqueue(frame);
+    sendException(seq, encodingFailure);
   }
 
   private void sendException(long seq, Throwable t) {
     if (closed.get()) {
       return;
     }
-    ByteBuf frame;
+    Object body;
     try {
-      frame =
-          encode(
-              Message.EXCEPTION, seq, Vinegar.dump(t, config.includeLocalTraceback(), javaPeer), 0);
+      body = Vinegar.dump(t, config.includeLocalTraceback(), javaPeer);
     } catch (RuntimeException e) {
-      frame =
-          encode(
-              Message.EXCEPTION,
-              seq,
-              Vinegar.dump(new RpycException("unencodable exception: " + t), false, javaPeer),
-              0);
+      body = Vinegar.dump(new RpycException("unencodable exception: " + t), false, javaPeer);
     }
-    writes.enqueue(frame);
+    Object exception = body;
+    try {
+      writes.send(() -> encode(Message.EXCEPTION, seq, exception, 0), config.syncRequestTimeout());
+    } catch (RpycException e) {
+      log.warn("{}: dropping an exception reply: {}", this, e.getMessage());
+    }
   }
 
   /** Queues a DEL for a released handle (cleaner thread); sent in a batch from the event loop. */
@@ -519,6 +547,7 @@ public final class ProtocolConnection implements Connection {
 
   /** One decoded message from the peer. */
   void onMessage(Message message) {
+    keepAlivePending = false;
     switch (message.type()) {
       case Message.REPLY:
         {

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -15,6 +16,7 @@ import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.FastThreadLocalThread;
 import io.rpyc.RpycConfig;
 import io.rpyc.RpycException;
@@ -22,9 +24,11 @@ import io.rpyc.Service;
 import io.rpyc.internal.codec.FrameDecoder;
 import io.rpyc.internal.protocol.ConnectionHandler;
 import io.rpyc.internal.protocol.ProtocolConnection;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -131,9 +135,18 @@ public final class Transport {
 
   /** Installs the codec and the connection on a channel's pipeline. */
   public static void initPipeline(Channel ch, ProtocolConnection connection, RpycConfig config) {
+    ch.config()
+        .setWriteBufferWaterMark(
+            new WriteBufferWaterMark(WriteQueue.LOW_WATER_MARK, WriteQueue.HIGH_WATER_MARK));
     ch.pipeline()
-        .addLast("frames", new FrameDecoder(config.maxFrameSize(), config.maxNestingDepth()))
-        .addLast("rpyc", new ConnectionHandler(connection));
+        .addLast("frames", new FrameDecoder(config.maxFrameSize(), config.maxNestingDepth()));
+    Duration keepAlive = config.keepAliveInterval();
+    if (keepAlive != null) {
+      ch.pipeline()
+          .addLast(
+              "keepalive", new IdleStateHandler(keepAlive.toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+    }
+    ch.pipeline().addLast("rpyc", new ConnectionHandler(connection));
   }
 
   /** Opens a client connection; returns once the extension is negotiated and onConnect ran. */

@@ -2,28 +2,81 @@ package io.rpyc.internal.transport;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.rpyc.ConnectionClosedException;
+import io.rpyc.RpycTimeoutException;
+import java.time.Duration;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * The one ordered path from any thread to a channel (after gRPC's {@code WriteQueue}): callers
  * enqueue finished frames, and a single event-loop task writes everything queued and flushes once,
  * so frames from many threads share system calls. Takes ownership of the buffers.
+ *
+ * <p>Back-pressure: when the peer does not read, bytes pile up in Netty's outbound buffer until the
+ * channel turns unwritable ({@link #HIGH_WATER_MARK}); then {@link #awaitWritable} blocks the
+ * producing thread (a caller or a worker, never an I/O thread) instead of letting the buffer grow.
  */
 public final class WriteQueue {
+  /** Bytes waiting to be sent above which producers wait; Netty's channel uses the same mark. */
+  public static final int HIGH_WATER_MARK = 1 << 20;
+
+  /** Bytes waiting to be sent below which a full channel becomes writable again. */
+  public static final int LOW_WATER_MARK = 256 << 10;
+
+  /** Threads that may encode frames for one connection at the same time. */
+  public static final int MAX_ENCODERS = 4;
+
   private static final int MAX_WRITES_PER_FLUSH = 128;
 
   private final Channel channel;
   private final ConcurrentLinkedQueue<ByteBuf> queue = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean scheduled = new AtomicBoolean();
+  private final AtomicLong queuedBytes = new AtomicLong();
+  private final Object writable = new Object();
+  private final Semaphore encoders = new Semaphore(MAX_ENCODERS, true);
 
   public WriteQueue(Channel channel) {
     this.channel = channel;
   }
 
+  /**
+   * Encodes a frame with {@code encoder} and queues it, waiting first (up to {@code timeout}) while
+   * the peer is not reading. On an I/O thread nothing waits.
+   *
+   * @throws RpycTimeoutException if the peer has not read enough within {@code timeout}
+   * @throws ConnectionClosedException if the connection closes meanwhile
+   */
+  public void send(Supplier<ByteBuf> encoder, Duration timeout) {
+    if (Transport.isIoThread()) {
+      enqueue(encoder.get());
+      return;
+    }
+    try {
+      if (!encoders.tryAcquire(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+        throw new RpycTimeoutException(
+            "could not send within " + timeout + ": the connection is saturated");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ConnectionClosedException("interrupted while waiting to send", e);
+    }
+    try {
+      awaitWritable(timeout);
+      enqueue(encoder.get());
+    } finally {
+      encoders.release();
+    }
+  }
+
   /** Queues a frame; it is written in order with every other frame queued here. */
   public void enqueue(ByteBuf frame) {
+    queuedBytes.addAndGet(frame.readableBytes());
     queue.add(frame);
     if (scheduled.compareAndSet(false, true)) {
       try {
@@ -31,6 +84,54 @@ public final class WriteQueue {
       } catch (RejectedExecutionException e) {
         releaseAll();
       }
+    }
+  }
+
+  /** Whether more may be queued without waiting. */
+  public boolean isWritable() {
+    return channel.isWritable() && queuedBytes.get() <= HIGH_WATER_MARK;
+  }
+
+  /**
+   * Waits until the connection can take more bytes: a no-op while the peer keeps reading, and on
+   * I/O threads (which must never block). Prefer {@link #send}.
+   *
+   * @throws RpycTimeoutException if the peer has not read enough within {@code timeout}
+   * @throws ConnectionClosedException if the connection closes meanwhile
+   */
+  void awaitWritable(Duration timeout) {
+    if (isWritable() || Transport.isIoThread()) {
+      return;
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (writable) {
+      while (!isWritable()) {
+        if (!channel.isActive()) {
+          throw new ConnectionClosedException("the connection closed while waiting to send");
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new RpycTimeoutException(
+              "the peer has not read what was sent for "
+                  + timeout
+                  + " ("
+                  + (queuedBytes.get() + channel.unsafe().outboundBuffer().totalPendingWriteBytes())
+                  + " bytes waiting); back-pressure stopped this send");
+        }
+        try {
+          TimeUnit.NANOSECONDS.timedWait(writable, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new ConnectionClosedException("interrupted while waiting to send", e);
+        }
+      }
+    }
+  }
+
+  /** Wakes producers waiting in {@link #awaitWritable}: the channel's writability changed. */
+  public void signal() {
+    synchronized (writable) {
+      writable.notifyAll();
     }
   }
 
@@ -43,10 +144,12 @@ public final class WriteQueue {
               () -> {
                 drain();
                 channel.close();
+                signal();
               });
     } catch (RejectedExecutionException e) {
       releaseAll();
       channel.close();
+      signal();
     }
   }
 
@@ -56,6 +159,7 @@ public final class WriteQueue {
       ByteBuf frame;
       int n = 0;
       while ((frame = queue.poll()) != null) {
+        queuedBytes.addAndGet(-frame.readableBytes());
         channel.write(frame, channel.voidPromise());
         if (++n == MAX_WRITES_PER_FLUSH) {
           channel.flush();
@@ -65,11 +169,15 @@ public final class WriteQueue {
       channel.flush();
       scheduled.set(false);
     } while (!queue.isEmpty() && scheduled.compareAndSet(false, true));
+    if (channel.isWritable()) {
+      signal();
+    }
   }
 
   private void releaseAll() {
     ByteBuf frame;
     while ((frame = queue.poll()) != null) {
+      queuedBytes.addAndGet(-frame.readableBytes());
       frame.release();
     }
   }
