@@ -25,8 +25,11 @@ public final class RegistryMessages {
   /** The largest request a registry reads, and the largest UDP reply a client reads. */
   public static final int MAX_DGRAM_SIZE = 1500;
 
-  /** The largest LIST reply a client reads (RPyC reads ten datagram sizes). */
-  public static final int MAX_LIST_REPLY_SIZE = 10 * MAX_DGRAM_SIZE;
+  /**
+   * The largest reply our clients read. RPyC reads 1500 bytes (15000 for LIST), which a QUERY for a
+   * name with dozens of servers outgrows; reading more costs nothing and breaks no one.
+   */
+  public static final int MAX_REPLY_SIZE = 65536;
 
   /** How long a registry keeps an entry that is not refreshed: 240 s, RPyC's value. */
   public static final Duration DEFAULT_PRUNING_TIMEOUT = Duration.ofSeconds(240);

@@ -34,7 +34,7 @@ final class TcpRegistryBackend implements RegistryBackend {
 
   @Override
   public List<Endpoint> discover(String name) {
-    Object reply = exchange(RegistryMessages.query(name), null, RegistryMessages.MAX_DGRAM_SIZE);
+    Object reply = exchange(RegistryMessages.query(name), null, RegistryMessages.MAX_REPLY_SIZE);
     try {
       return RegistryMessages.endpoints(reply);
     } catch (ProtocolViolationException e) {
@@ -44,8 +44,7 @@ final class TcpRegistryBackend implements RegistryBackend {
 
   @Override
   public List<String> listServices() {
-    Object reply =
-        exchange(RegistryMessages.list(null), null, RegistryMessages.MAX_LIST_REPLY_SIZE);
+    Object reply = exchange(RegistryMessages.list(null), null, RegistryMessages.MAX_REPLY_SIZE);
     List<String> names;
     try {
       names = RegistryMessages.names(reply);

@@ -43,7 +43,7 @@ final class UdpRegistryBackend implements RegistryBackend {
   @Override
   public List<Endpoint> discover(String name) {
     Object reply =
-        exchange(RegistryMessages.query(name), null, RegistryMessages.MAX_DGRAM_SIZE, true);
+        exchange(RegistryMessages.query(name), null, RegistryMessages.MAX_REPLY_SIZE, true);
     if (reply == NO_REPLY) {
       throw noAnswer();
     }
@@ -57,7 +57,7 @@ final class UdpRegistryBackend implements RegistryBackend {
   @Override
   public List<String> listServices() {
     Object reply =
-        exchange(RegistryMessages.list(null), null, RegistryMessages.MAX_LIST_REPLY_SIZE, true);
+        exchange(RegistryMessages.list(null), null, RegistryMessages.MAX_REPLY_SIZE, true);
     if (reply == NO_REPLY) {
       throw noAnswer();
     }
