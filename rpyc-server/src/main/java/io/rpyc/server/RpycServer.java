@@ -162,6 +162,9 @@ public final class RpycServer implements AutoCloseable {
         close(Duration.ZERO);
         throw new RpycException("cannot register with " + registrar + ": " + e.getMessage(), e);
       }
+      if (closed.get()) {
+        registration.close(); // closed while we registered: close() may have missed it
+      }
     }
     return this;
   }

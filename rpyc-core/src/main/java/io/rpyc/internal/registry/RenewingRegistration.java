@@ -2,12 +2,9 @@ package io.rpyc.internal.registry;
 
 import io.rpyc.internal.transport.Transport;
 import java.time.Duration;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +39,7 @@ final class RenewingRegistration implements Registration {
   private final Consumer<RenewingRegistration> onClose;
   private Future<?> pending;
   private boolean closed;
+  private boolean inFlight;
   private volatile boolean acknowledged;
   private volatile boolean failing;
 
@@ -85,20 +83,35 @@ final class RenewingRegistration implements Registration {
   }
 
   private void attempt() {
-    boolean ok;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      inFlight = true;
+    }
+    boolean ok = false;
+    boolean logFirst = false;
     String reason = "no registry acknowledged it";
     try {
       ok = exchange.register();
+      if (ok && !acknowledged) {
+        // Before inFlight clears: close() then knows a registry listens and awaits its reply.
+        logFirst = true;
+        acknowledged = true;
+      }
     } catch (RuntimeException e) {
       log.debug("registering {} failed", description, e);
       reason = e.getMessage();
-      ok = false;
+    } finally {
+      synchronized (this) {
+        inFlight = false;
+        notifyAll();
+      }
     }
     if (ok) {
-      if (!acknowledged || failing) {
+      if (logFirst || failing) {
         log.info("registered {}", description);
       }
-      acknowledged = true;
       failing = false;
     } else if (!failing) {
       // Once per outage: a registry that stays down would otherwise log every second.
@@ -108,30 +121,29 @@ final class RenewingRegistration implements Registration {
     schedule(ok ? interval.toMillis() : RegistryMessages.RETRY_INTERVAL.toMillis());
   }
 
-  /** Whether a registry acknowledged the registration at least once. */
-  boolean acknowledged() {
-    return acknowledged;
-  }
-
   @Override
   public void close() {
-    Future<?> last;
     synchronized (this) {
       if (closed) {
         return;
       }
       closed = true;
-      last = pending;
-    }
-    last.cancel(false);
-    try {
-      // An attempt already running must finish first: a REGISTER overtaking our UNREGISTER would
-      // leave the entry behind until the registry prunes it.
-      last.get(timeout.toMillis() * 2 + 1000, TimeUnit.MILLISECONDS);
-    } catch (CancellationException | ExecutionException | TimeoutException e) {
-      // Cancelled before it ran, failed (logged), or stuck: unregister anyway.
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      pending.cancel(false); // an attempt that has not started yet will not
+      // One already running must finish first: a REGISTER overtaking our UNREGISTER would leave
+      // the entry behind until the registry prunes it. Its exchange is bounded by the timeout.
+      long deadline = System.nanoTime() + timeout.toNanos() * 2;
+      while (inFlight) {
+        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (left <= 0) {
+          break;
+        }
+        try {
+          wait(left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
     }
     try {
       exchange.unregister(acknowledged);

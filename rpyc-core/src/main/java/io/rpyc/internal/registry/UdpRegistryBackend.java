@@ -116,7 +116,9 @@ final class UdpRegistryBackend implements RegistryBackend {
    * Sends one datagram and waits for the first decodable reply from the registry's port.
    *
    * @param source the local address to send from, {@code null} for any
-   * @param raise whether failures to send throw (discovery) or count as no reply (registration)
+   * @param raise whether failures to send throw, or count as no reply (UNREGISTER, which runs while
+   *     a server closes and must not fail it)
+   * @param awaitReply whether to wait for a reply at all
    * @return the reply, or {@link #NO_REPLY}
    */
   private Object exchange(
