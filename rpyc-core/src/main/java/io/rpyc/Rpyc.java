@@ -4,7 +4,9 @@ import io.rpyc.internal.protocol.Netref;
 import io.rpyc.internal.protocol.Restricted;
 import io.rpyc.internal.proxy.AsyncCapture;
 import io.rpyc.internal.proxy.ByteBuddyProxies;
+import io.rpyc.internal.registry.Discovery;
 import io.rpyc.internal.transport.Transport;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -163,5 +165,79 @@ public final class Rpyc {
   public static Object restricted(Object object, Set<String> readable, Set<String> writable) {
     Objects.requireNonNull(object, "object");
     return new Restricted(object, readable, writable);
+  }
+
+  /**
+   * The servers offering {@code serviceName} (any of their aliases, compared case-insensitively),
+   * asking the {@linkplain Registrar#defaults() default registrar}: a UDP broadcast, as RPyC.
+   *
+   * <pre>{@code
+   * List<Endpoint> calcs = Rpyc.discover("CALC");   // [10.0.0.7:18861, 10.0.0.9:18861]
+   * }</pre>
+   *
+   * @return the servers, never empty, least recently registered first
+   * @throws ServiceNotFoundException if the registry knows no server for the name
+   * @throws DiscoveryException if no registry answered within the registrar's timeout
+   */
+  public static List<Endpoint> discover(String serviceName) {
+    return discover(serviceName, Registrar.defaults());
+  }
+
+  /**
+   * Like {@link #discover(String)}, asking {@code registrar}.
+   *
+   * <pre>{@code
+   * List<Endpoint> calcs = Rpyc.discover("CALC", Registrar.tcp("registry.example"));
+   * }</pre>
+   */
+  public static List<Endpoint> discover(String serviceName, Registrar registrar) {
+    return Discovery.discover(serviceName, registrar);
+  }
+
+  /**
+   * Connects to a server offering {@code serviceName}, found through the {@linkplain
+   * Registrar#defaults() default registrar}: the servers are tried in the registry's order until
+   * one accepts, so entries of servers that died are skipped. RPyC's {@code connect_by_service}.
+   *
+   * <pre>{@code
+   * try (Connection conn = Rpyc.connectByService("CALC")) {
+   *   conn.root().call("add", 1, 2);
+   * }
+   * }</pre>
+   *
+   * @throws ServiceNotFoundException if no server is known or none accepted a connection
+   * @throws DiscoveryException if no registry answered within the registrar's timeout
+   */
+  public static Connection connectByService(String serviceName) {
+    return connectByService(serviceName, Registrar.defaults());
+  }
+
+  /** Like {@link #connectByService(String)}, asking {@code registrar}. */
+  public static Connection connectByService(String serviceName, Registrar registrar) {
+    return connectByService(serviceName, registrar, new VoidService(), RpycConfig.defaults());
+  }
+
+  /**
+   * Like {@link #connectByService(String)}, asking {@code registrar}, offering {@code localService}
+   * to the server and connecting with {@code config}.
+   */
+  public static Connection connectByService(
+      String serviceName, Registrar registrar, Service localService, RpycConfig config) {
+    return Discovery.connect(serviceName, registrar, localService, config);
+  }
+
+  /**
+   * The service names the {@linkplain Registrar#defaults() default registrar} knows. RPyC's
+   * registry answers only when started with {@code --listing}.
+   *
+   * @throws DiscoveryException if no registry answered, or it does not allow listing
+   */
+  public static List<String> listServices() {
+    return listServices(Registrar.defaults());
+  }
+
+  /** Like {@link #listServices()}, asking {@code registrar}. */
+  public static List<String> listServices(Registrar registrar) {
+    return Discovery.listServices(registrar);
   }
 }

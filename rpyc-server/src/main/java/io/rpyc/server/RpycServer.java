@@ -6,15 +6,22 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.rpyc.Connection;
+import io.rpyc.Registrar;
 import io.rpyc.RpycConfig;
 import io.rpyc.RpycException;
 import io.rpyc.Service;
 import io.rpyc.internal.protocol.ProtocolConnection;
+import io.rpyc.internal.registry.Registration;
+import io.rpyc.internal.registry.RegistrationRequest;
+import io.rpyc.internal.registry.RegistryBackend;
+import io.rpyc.internal.registry.RegistryBackends;
+import io.rpyc.internal.registry.RegistryMessages;
 import io.rpyc.internal.transport.Transport;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -43,6 +50,18 @@ import org.slf4j.LoggerFactory;
  * <p>Requests run on the executor (by default a cached pool of daemon threads, so nested callbacks
  * never starve), never on the I/O threads. {@link #close()} stops accepting, lets running calls
  * finish within a grace period, then closes every connection. Thread-safe.
+ *
+ * <p>With {@link Builder#register(Registrar)} the server registers its service's aliases with a
+ * registry once it listens, so that clients find it with {@code Rpyc.connectByService("CALC")}; it
+ * refreshes the registration every 60 s and unregisters first thing on {@link #close()}:
+ *
+ * <pre>{@code
+ * RpycServer.builder()
+ *     .service(CalcService::new)
+ *     .register(Registrar.tcp("registry.example"))   // or Registrar.broadcast(), a zk:// URI
+ *     .build()
+ *     .start();
+ * }</pre>
  */
 public final class RpycServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RpycServer.class);
@@ -57,6 +76,11 @@ public final class RpycServer implements AutoCloseable {
   private final int maxConnections;
   private final int ioThreads;
   private final Duration shutdownGrace;
+  private final Registrar registrar;
+  private final List<String> registryAliases;
+  private final String advertisedHost;
+  private final Duration reregisterInterval;
+  private volatile Registration registration;
   private final Set<ProtocolConnection> connections = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -80,6 +104,10 @@ public final class RpycServer implements AutoCloseable {
     this.maxConnections = b.maxConnections;
     this.ioThreads = b.ioThreads;
     this.shutdownGrace = b.shutdownGrace;
+    this.registrar = b.registrar;
+    this.registryAliases = b.registryAliases;
+    this.advertisedHost = b.advertisedHost;
+    this.reregisterInterval = b.reregisterInterval;
   }
 
   /** A new builder. */
@@ -97,6 +125,9 @@ public final class RpycServer implements AutoCloseable {
     if (!started.compareAndSet(false, true)) {
       throw new IllegalStateException("already started");
     }
+    // Before binding: a registrar nobody supports (zk:// without rpyc-registry) is a setup error.
+    RegistryBackend registry = registrar == null ? null : RegistryBackends.open(registrar);
+    List<String> aliases = registry == null ? null : aliasesToRegister();
     bossGroup = Transport.newEventLoopGroup(1, "rpyc-accept");
     workerGroup = Transport.newEventLoopGroup(ioThreads, "rpyc-server-io");
     ServerBootstrap bootstrap =
@@ -122,7 +153,29 @@ public final class RpycServer implements AutoCloseable {
     }
     log.info(
         "serving {} on {}", serviceType == null ? "a service" : serviceType.getName(), address());
+    if (registry != null) {
+      try {
+        registration =
+            registry.register(
+                new RegistrationRequest(aliases, host, port(), advertisedHost, reregisterInterval));
+      } catch (RuntimeException e) {
+        close(Duration.ZERO);
+        throw new RpycException("cannot register with " + registrar + ": " + e.getMessage(), e);
+      }
+      if (closed.get()) {
+        registration.close(); // closed while we registered: close() may have missed it
+      }
+    }
     return this;
+  }
+
+  /** The aliases to register: the builder's, else the service class's. */
+  private List<String> aliasesToRegister() {
+    if (registryAliases != null) {
+      return registryAliases;
+    }
+    Class<?> type = serviceType != null ? serviceType : serviceFactory.get().getClass();
+    return Service.aliasesOf(type.asSubclass(Service.class));
   }
 
   private void accept(Channel ch) {
@@ -181,6 +234,15 @@ public final class RpycServer implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    Registration r = registration;
+    if (r != null) {
+      // First, as RPyC does: no client should be sent here once we stop accepting.
+      try {
+        r.close();
+      } catch (RuntimeException e) {
+        log.warn("unregistering failed", e);
+      }
+    }
     if (serverChannel != null) {
       serverChannel.close().syncUninterruptibly();
     }
@@ -238,6 +300,10 @@ public final class RpycServer implements AutoCloseable {
     private int maxConnections;
     private int ioThreads;
     private Duration shutdownGrace = Duration.ofSeconds(10);
+    private Registrar registrar;
+    private List<String> registryAliases;
+    private String advertisedHost;
+    private Duration reregisterInterval = RegistryMessages.REREGISTER_INTERVAL;
 
     private Builder() {}
 
@@ -327,6 +393,53 @@ public final class RpycServer implements AutoCloseable {
     /** How long {@link RpycServer#close()} lets running calls finish; default 10 s. */
     public Builder shutdownGrace(Duration grace) {
       this.shutdownGrace = Objects.requireNonNull(grace, "grace");
+      return this;
+    }
+
+    /**
+     * Registers the server with {@code registrar} once it listens: every {@linkplain
+     * #registryAliases alias} of the service, refreshed every {@linkplain #reregisterInterval 60
+     * s}, unregistered when the server closes. Registration runs in the background and never fails
+     * the server: a registry that is down is retried every second (RPyC's behaviour).
+     *
+     * <p>RPyC's registries record the address a registration comes <em>from</em>, so a server on
+     * loopback (the default host) is registered as {@code 127.0.0.1}: only clients on this machine
+     * can use it. Bind to a reachable address to serve others. ZooKeeper stores the {@linkplain
+     * #advertisedHost advertised host} instead.
+     */
+    public Builder register(Registrar registrar) {
+      this.registrar = Objects.requireNonNull(registrar, "registrar");
+      return this;
+    }
+
+    /**
+     * The names to register; default: {@link Service#aliasesOf} of the service class (with a {@link
+     * #service(Supplier)} factory, of the class of one instance it makes at start).
+     */
+    public Builder registryAliases(String... aliases) {
+      if (aliases.length == 0) {
+        throw new IllegalArgumentException("no alias");
+      }
+      this.registryAliases = List.copyOf(Arrays.asList(aliases));
+      return this;
+    }
+
+    /**
+     * The host clients should connect to, for registries that store an address (ZooKeeper);
+     * default: the bound host, or for {@code 0.0.0.0} this machine's first non-loopback address.
+     */
+    public Builder advertisedHost(String host) {
+      this.advertisedHost = Objects.requireNonNull(host, "host");
+      return this;
+    }
+
+    /** How often UDP/TCP registrations are refreshed; default 60 s, as RPyC. Must be positive. */
+    public Builder reregisterInterval(Duration interval) {
+      Objects.requireNonNull(interval, "interval");
+      if (interval.isZero() || interval.isNegative()) {
+        throw new IllegalArgumentException("reregisterInterval must be positive, got " + interval);
+      }
+      this.reregisterInterval = interval;
       return this;
     }
 

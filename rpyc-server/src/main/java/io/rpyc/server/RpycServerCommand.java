@@ -1,5 +1,8 @@
 package io.rpyc.server;
 
+import io.rpyc.Endpoint;
+import io.rpyc.Registrar;
+import io.rpyc.Rpyc;
 import io.rpyc.RpycConfig;
 import io.rpyc.Service;
 import java.io.File;
@@ -10,9 +13,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -81,6 +86,8 @@ public final class RpycServerCommand implements Callable<Integer> {
       description = "Log errors and warnings only.")
   boolean quiet;
 
+  @Mixin RegistryOptions registry;
+
   /** Runs the command; exits when the server is closed (SIGINT/SIGTERM). */
   public static void main(String[] args) {
     System.exit(new CommandLine(new RpycServerCommand()).execute(args));
@@ -110,15 +117,20 @@ public final class RpycServerCommand implements Callable<Integer> {
             .syncRequestTimeout(Duration.ofSeconds(timeoutSeconds))
             .strictExposure(strict)
             .build();
-    RpycServer server =
+    RpycServer.Builder builder =
         RpycServer.builder()
             .service(serviceType)
             .host(host)
             .port(port)
             .config(config)
-            .maxConnections(maxConnections)
-            .build()
-            .start();
+            .maxConnections(maxConnections);
+    try {
+      registry.applyTo(builder);
+    } catch (IllegalArgumentException e) {
+      System.err.println("rpyc-server: " + e.getMessage());
+      return 2;
+    }
+    RpycServer server = builder.build().start();
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "rpyc-server-shutdown"));
     String name = Service.aliasesOf(serviceType).get(0);
     System.out.println(
@@ -156,6 +168,122 @@ public final class RpycServerCommand implements Callable<Integer> {
       }
     }
     return new URLClassLoader(urls.toArray(new URL[0]), parent);
+  }
+
+  /**
+   * The self-registration options, RPyC's: {@code --register}, {@code --registry-type udp|tcp|zk},
+   * {@code --registry-host}, {@code --registry-port}, plus {@code --registry <uri>} for what host
+   * and port cannot say (several ZooKeeper hosts, a session timeout). A picocli mixin, for every
+   * command that starts an {@link RpycServer}:
+   *
+   * <pre>{@code
+   * @Mixin RpycServerCommand.RegistryOptions registry;
+   * ...
+   * registry.applyTo(builder);   // throws IllegalArgumentException on inconsistent options
+   * }</pre>
+   *
+   * <p>Not thread-safe (filled in by picocli, then read once).
+   */
+  public static final class RegistryOptions {
+    @Option(
+        names = "--register",
+        description = "Register the service's aliases with a registry (refreshed every 60 s).")
+    boolean register;
+
+    @Option(
+        names = "--registry-type",
+        defaultValue = "udp",
+        paramLabel = "udp|tcp|zk",
+        description = "With --register: the kind of registry (default: ${DEFAULT-VALUE}).")
+    String type;
+
+    @Option(
+        names = "--registry-host",
+        paramLabel = "<host>",
+        description =
+            "With --register: the registry's host. For udp, default 255.255.255.255 (broadcast);"
+                + " required for tcp and zk.")
+    String host;
+
+    @Option(
+        names = "--registry-port",
+        paramLabel = "<port>",
+        description = "With --register: the registry's port (default 18811; 2181 for zk).")
+    Integer port;
+
+    @Option(
+        names = "--registry",
+        paramLabel = "<uri>",
+        description =
+            "Register with the registry at this URI (implies --register), e.g."
+                + " zk://zk1:2181,zk2:2181/rpyc?sessionTimeout=10s or tcp://host:18811.")
+    String uri;
+
+    @Option(
+        names = "--advertise-host",
+        paramLabel = "<host>",
+        description =
+            "With a zk registry: the address clients should use (default: the bound address, or"
+                + " this machine's for 0.0.0.0).")
+    String advertisedHost;
+
+    /** Creates the options with their defaults (picocli fills them in). */
+    public RegistryOptions() {}
+
+    /**
+     * The registrar the options name, or {@code null} without {@code --register}/{@code
+     * --registry}.
+     *
+     * @throws IllegalArgumentException if they are inconsistent or malformed
+     */
+    public Registrar registrar() {
+      if (uri != null) {
+        return Registrar.of(uri);
+      }
+      if (!register) {
+        return null;
+      }
+      String kind = type.toLowerCase(Locale.ROOT);
+      switch (kind) {
+        case "udp":
+          return Registrar.udp(
+              host == null ? "255.255.255.255" : host, port == null ? Rpyc.REGISTRY_PORT : port);
+        case "tcp":
+          return Registrar.tcp(required(host, "tcp"), port == null ? Rpyc.REGISTRY_PORT : port);
+        case "zk":
+          String endpoint =
+              new Endpoint(required(host, "zk"), port == null ? Registrar.ZOOKEEPER_PORT : port)
+                  .toString();
+          return Registrar.zooKeeper(endpoint);
+        default:
+          throw new IllegalArgumentException(
+              "--registry-type must be udp, tcp or zk, not '" + type + "'");
+      }
+    }
+
+    private static String required(String host, String kind) {
+      if (host == null) {
+        throw new IllegalArgumentException(
+            "with --registry-type " + kind + ", --registry-host is required");
+      }
+      return host;
+    }
+
+    /**
+     * Configures {@code builder} to register as the options say; does nothing without {@code
+     * --register}/{@code --registry}.
+     *
+     * @throws IllegalArgumentException if the options are inconsistent or malformed
+     */
+    public void applyTo(RpycServer.Builder builder) {
+      Registrar registrar = registrar();
+      if (registrar != null) {
+        builder.register(registrar);
+        if (advertisedHost != null) {
+          builder.advertisedHost(advertisedHost);
+        }
+      }
+    }
   }
 
   /** The version printed by {@code --version}. */
