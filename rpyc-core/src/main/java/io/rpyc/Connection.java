@@ -43,6 +43,13 @@ public interface Connection extends AutoCloseable {
   /** The configuration this side applies. */
   RpycConfig config();
 
+  /**
+   * What the authenticator returned for this connection (RPyC's {@code credentials}): for example
+   * the client's X.509 certificate with {@link Authenticators#tlsClientCertificate()}; {@code null}
+   * without an authenticator.
+   */
+  Object credentials();
+
   /** Whether the peer negotiated the rpyc-java extension (it is a JVM). */
   boolean isJavaPeer();
 

@@ -54,6 +54,14 @@ public final class Rpyc {
   }
 
   /**
+   * Connects over TLS: {@code Rpyc.sslConnect("calc.example", 18861, Tls.client().trust(ca))}.
+   * Every other connect method takes TLS through {@link RpycConfig.Builder#tls}.
+   */
+  public static Connection sslConnect(String host, int port, Tls tls) {
+    return connect(host, port, new VoidService(), RpycConfig.builder().tls(tls).build());
+  }
+
+  /**
    * Connects, offering {@code localService} to the peer as this side's root.
    *
    * @throws RpycException if the connection cannot be established within the connect timeout

@@ -50,6 +50,8 @@ public final class RpycConfig {
   private final boolean javaExtensions;
   private final boolean tcpNoDelay;
   private final Duration keepAliveInterval;
+  private final Tls tls;
+  private final Authenticator authenticator;
 
   private RpycConfig(Builder b) {
     this.syncRequestTimeout = b.syncRequestTimeout;
@@ -70,6 +72,8 @@ public final class RpycConfig {
     this.javaExtensions = b.javaExtensions;
     this.tcpNoDelay = b.tcpNoDelay;
     this.keepAliveInterval = b.keepAliveInterval;
+    this.tls = b.tls;
+    this.authenticator = b.authenticator;
   }
 
   /** RPyC's defaults, with the Java additions documented on each builder method. */
@@ -185,6 +189,19 @@ public final class RpycConfig {
     return keepAliveInterval;
   }
 
+  /** The TLS settings a client connects with, or {@code null} for plain TCP. */
+  public Tls tls() {
+    return tls;
+  }
+
+  /**
+   * The authenticator a client runs right after connecting (and TLS), before RPyC starts, or {@code
+   * null}; servers take theirs from {@code RpycServer.Builder.authenticator}.
+   */
+  public Authenticator authenticator() {
+    return authenticator;
+  }
+
   /** Builds {@link RpycConfig}s. Not thread-safe. */
   public static final class Builder {
     private Duration syncRequestTimeout = Duration.ofSeconds(30);
@@ -205,6 +222,8 @@ public final class RpycConfig {
     private boolean javaExtensions = true;
     private boolean tcpNoDelay = true;
     private Duration keepAliveInterval;
+    private Tls tls;
+    private Authenticator authenticator;
 
     private Builder() {}
 
@@ -227,6 +246,8 @@ public final class RpycConfig {
       javaExtensions = c.javaExtensions;
       tcpNoDelay = c.tcpNoDelay;
       keepAliveInterval = c.keepAliveInterval;
+      tls = c.tls;
+      authenticator = c.authenticator;
     }
 
     /** Default 30 s, as in RPyC. Must be positive. */
@@ -344,6 +365,24 @@ public final class RpycConfig {
     /** Default {@code null} (off); see {@link RpycConfig#keepAliveInterval()}. */
     public Builder keepAliveInterval(Duration interval) {
       this.keepAliveInterval = interval == null ? null : positive(interval, "keepAliveInterval");
+      return this;
+    }
+
+    /**
+     * Client side: connect over TLS ({@code Tls.client()...}); {@code null} (the default) for plain
+     * TCP.
+     */
+    public Builder tls(Tls tls) {
+      if (tls != null && tls.isServer()) {
+        throw new IllegalArgumentException("a connection needs client TLS settings: Tls.client()");
+      }
+      this.tls = tls;
+      return this;
+    }
+
+    /** Client side: run this authenticator after connecting; default {@code null} (none). */
+    public Builder authenticator(Authenticator authenticator) {
+      this.authenticator = authenticator;
       return this;
     }
 

@@ -5,17 +5,24 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.Future;
+import io.rpyc.Authenticator;
 import io.rpyc.Connection;
 import io.rpyc.Registrar;
 import io.rpyc.RpycConfig;
 import io.rpyc.RpycException;
 import io.rpyc.Service;
+import io.rpyc.Tls;
 import io.rpyc.internal.protocol.ProtocolConnection;
 import io.rpyc.internal.registry.Registration;
 import io.rpyc.internal.registry.RegistrationRequest;
 import io.rpyc.internal.registry.RegistryBackend;
 import io.rpyc.internal.registry.RegistryBackends;
 import io.rpyc.internal.registry.RegistryMessages;
+import io.rpyc.internal.transport.AuthStage;
+import io.rpyc.internal.transport.TlsContexts;
 import io.rpyc.internal.transport.Transport;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
@@ -28,6 +35,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
@@ -80,6 +88,9 @@ public final class RpycServer implements AutoCloseable {
   private final List<String> registryAliases;
   private final String advertisedHost;
   private final Duration reregisterInterval;
+  private final SslContext tls;
+  private final Authenticator authenticator;
+  private final Duration authTimeout;
   private volatile Registration registration;
   private final Set<ProtocolConnection> connections = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean started = new AtomicBoolean();
@@ -108,6 +119,9 @@ public final class RpycServer implements AutoCloseable {
     this.registryAliases = b.registryAliases;
     this.advertisedHost = b.advertisedHost;
     this.reregisterInterval = b.reregisterInterval;
+    this.tls = b.tls == null ? null : TlsContexts.server(b.tls);
+    this.authenticator = b.authenticator;
+    this.authTimeout = b.authTimeout;
   }
 
   /** A new builder. */
@@ -190,11 +204,62 @@ public final class RpycServer implements AutoCloseable {
       return;
     }
     ProtocolConnection connection = new ProtocolConnection(ch, config, null, executor);
-    Transport.initPipeline(ch, connection, config);
     connections.add(connection);
     connection.closeFuture().whenComplete((v, e) -> connections.remove(connection));
-    log.debug("accepted {}", connection);
-    connection.startAsAcceptor(serviceFactory);
+    ch.closeFuture().addListener(f -> connection.close()); // closed before the protocol started
+    if (tls != null) {
+      ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
+    }
+    if (authenticator == null) {
+      Transport.initPipeline(ch, connection, config);
+      log.debug("accepted {}", connection);
+      connection.startAsAcceptor(serviceFactory);
+      return;
+    }
+    AuthStage stage = Transport.addAuthStage(ch, true, authTimeout);
+    Future<?> handshake =
+        tls != null
+            ? ch.pipeline().get(SslHandler.class).handshakeFuture()
+            : ch.eventLoop().newSucceededFuture(null);
+    handshake.addListener(
+        done -> {
+          if (!done.isSuccess()) {
+            log.debug(
+                "TLS handshake with {} failed: {}", ch.remoteAddress(), done.cause().toString());
+            ch.close();
+            return;
+          }
+          try {
+            executor.execute(() -> authenticate(ch, connection, stage));
+          } catch (RejectedExecutionException e) {
+            ch.close();
+          }
+        });
+  }
+
+  /** Runs the authenticator (worker thread); starts the protocol only if it accepts the peer. */
+  private void authenticate(Channel ch, ProtocolConnection connection, AuthStage stage) {
+    Object credentials;
+    try {
+      credentials = authenticator.authenticate(stage);
+    } catch (Exception e) {
+      log.warn("refused {}: {}", ch.remoteAddress(), AuthStage.failure(e).getMessage());
+      stage.discard();
+      ch.close();
+      return;
+    }
+    connection.setCredentials(credentials);
+    ch.eventLoop()
+        .execute(
+            () -> {
+              if (!ch.isActive()) {
+                stage.discard();
+                return;
+              }
+              Transport.finishAuthentication(ch, connection, config, stage);
+              log.debug("authenticated {}", connection);
+              connection.startAsAcceptor(serviceFactory);
+            });
   }
 
   /** The address the server listens on (the actual port when bound to port 0). */
@@ -304,6 +369,9 @@ public final class RpycServer implements AutoCloseable {
     private List<String> registryAliases;
     private String advertisedHost;
     private Duration reregisterInterval = RegistryMessages.REREGISTER_INTERVAL;
+    private Tls tls;
+    private Authenticator authenticator;
+    private Duration authTimeout = Duration.ofSeconds(10);
 
     private Builder() {}
 
@@ -440,6 +508,38 @@ public final class RpycServer implements AutoCloseable {
         throw new IllegalArgumentException("reregisterInterval must be positive, got " + interval);
       }
       this.reregisterInterval = interval;
+      return this;
+    }
+
+    /**
+     * Serve over TLS: {@code Tls.server(cert, key)}, with {@code .requireClientCertificates(ca)}
+     * for mutual TLS. Default: plain TCP.
+     */
+    public Builder tls(Tls tls) {
+      if (tls != null && !tls.isServer()) {
+        throw new IllegalArgumentException(
+            "a server needs server TLS settings: Tls.server(cert, key)");
+      }
+      this.tls = tls;
+      return this;
+    }
+
+    /**
+     * Authenticate every connection (after TLS) before any service code runs; the authenticator's
+     * result is the connection's {@code credentials()}. Default: none.
+     */
+    public Builder authenticator(Authenticator authenticator) {
+      this.authenticator = authenticator;
+      return this;
+    }
+
+    /** How long a peer may take to authenticate; default 10 s. */
+    public Builder authTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "timeout");
+      if (timeout.isZero() || timeout.isNegative()) {
+        throw new IllegalArgumentException("authTimeout must be positive, got " + timeout);
+      }
+      this.authTimeout = timeout;
       return this;
     }
 

@@ -86,7 +86,15 @@ public final class RpycServerCommand implements Callable<Integer> {
       description = "Log errors and warnings only.")
   boolean quiet;
 
+  @Option(
+      names = "--keepalive",
+      paramLabel = "<seconds>",
+      description = "Ping a peer silent for this long; drop it if it stays silent as long again.")
+  Long keepAliveSeconds;
+
   @Mixin RegistryOptions registry;
+
+  @Mixin SecurityOptions security;
 
   /** Runs the command; exits when the server is closed (SIGINT/SIGTERM). */
   public static void main(String[] args) {
@@ -116,6 +124,8 @@ public final class RpycServerCommand implements Callable<Integer> {
         RpycConfig.builder()
             .syncRequestTimeout(Duration.ofSeconds(timeoutSeconds))
             .strictExposure(strict)
+            .keepAliveInterval(
+                keepAliveSeconds == null ? null : Duration.ofSeconds(keepAliveSeconds))
             .build();
     RpycServer.Builder builder =
         RpycServer.builder()
@@ -126,7 +136,8 @@ public final class RpycServerCommand implements Callable<Integer> {
             .maxConnections(maxConnections);
     try {
       registry.applyTo(builder);
-    } catch (IllegalArgumentException e) {
+      security.applyTo(builder);
+    } catch (IllegalArgumentException | java.io.IOException e) {
       System.err.println("rpyc-server: " + e.getMessage());
       return 2;
     }
@@ -292,6 +303,85 @@ public final class RpycServerCommand implements Callable<Integer> {
     public String[] getVersion() {
       String v = RpycServerCommand.class.getPackage().getImplementationVersion();
       return new String[] {"rpyc-server " + (v == null ? "(development build)" : v)};
+    }
+  }
+
+  /**
+   * TLS and authentication options (RPyC's {@code --ssl-*}), for any command that starts an {@link
+   * RpycServer}.
+   */
+  public static final class SecurityOptions {
+    @Option(
+        names = "--ssl-certfile",
+        paramLabel = "<pem>",
+        description = "Serve over TLS with this certificate chain (PEM); needs --ssl-keyfile.")
+    Path certFile;
+
+    @Option(
+        names = "--ssl-keyfile",
+        paramLabel = "<pem>",
+        description = "The private key of --ssl-certfile (PEM, PKCS#8).")
+    Path keyFile;
+
+    @Option(
+        names = "--ssl-cafile",
+        paramLabel = "<pem>",
+        description = "Require client certificates signed by these CAs (PEM).")
+    Path caFile;
+
+    @Option(
+        names = "--auth-secret-file",
+        paramLabel = "<file>",
+        description =
+            "Require the shared-secret handshake (HMAC) with the secret in this file (at least 16"
+                + " bytes); clients use Authenticators.sharedSecret with the same secret.")
+    Path secretFile;
+
+    /** Whether TLS or an authenticator protects the server. */
+    public boolean isSecured() {
+      return certFile != null || secretFile != null;
+    }
+
+    /** Whether TLS was asked for. */
+    public boolean usesTls() {
+      return certFile != null;
+    }
+
+    /**
+     * Applies the options to a server builder.
+     *
+     * @throws IllegalArgumentException if the options do not fit together
+     * @throws java.io.IOException if the secret file cannot be read
+     */
+    public void applyTo(RpycServer.Builder builder) throws java.io.IOException {
+      if ((certFile == null) != (keyFile == null)) {
+        throw new IllegalArgumentException("--ssl-certfile and --ssl-keyfile go together");
+      }
+      if (caFile != null && certFile == null) {
+        throw new IllegalArgumentException("--ssl-cafile needs --ssl-certfile and --ssl-keyfile");
+      }
+      if (certFile != null) {
+        io.rpyc.Tls tls = io.rpyc.Tls.server(certFile, keyFile);
+        builder.tls(caFile == null ? tls : tls.requireClientCertificates(caFile));
+      }
+      io.rpyc.Authenticator secret =
+          secretFile == null
+              ? null
+              : io.rpyc.Authenticators.sharedSecret(io.rpyc.Authenticators.readSecret(secretFile));
+      io.rpyc.Authenticator certificate =
+          caFile == null ? null : io.rpyc.Authenticators.tlsClientCertificate();
+      if (secret != null && certificate != null) {
+        builder.authenticator(
+            context -> {
+              Object subject = certificate.authenticate(context);
+              secret.authenticate(context);
+              return subject;
+            });
+      } else if (secret != null) {
+        builder.authenticator(secret);
+      } else if (certificate != null) {
+        builder.authenticator(certificate);
+      }
     }
   }
 }

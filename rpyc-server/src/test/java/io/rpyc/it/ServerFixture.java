@@ -31,6 +31,12 @@ final class ServerFixture implements AutoCloseable {
     return server;
   }
 
+  /** Closes {@code resource} at the end of the test. */
+  <T extends AutoCloseable> T track(T resource) {
+    opened.add(resource);
+    return resource;
+  }
+
   Connection connect(RpycServer server) {
     return connect(server, RpycConfig.defaults());
   }

@@ -190,6 +190,23 @@ public class TestService extends Service {
   public static final List<String> serverThreads =
       java.util.Collections.synchronizedList(new ArrayList<>());
 
+  /** What the authenticator said about this connection's peer, as text. */
+  @Exposed
+  public String credentials() {
+    Object c = connection.credentials();
+    if (c instanceof java.security.cert.X509Certificate) {
+      return ((java.security.cert.X509Certificate) c).getSubjectX500Principal().getName();
+    }
+    return String.valueOf(c);
+  }
+
+  /** Counts service instances, to prove refused peers never got one. */
+  public static final AtomicInteger created = new AtomicInteger();
+
+  {
+    created.incrementAndGet();
+  }
+
   /** The size of this connection's export table, for GC tests. */
   @Exposed
   public int exportedObjects() {

@@ -92,6 +92,7 @@ public final class ProtocolConnection implements Connection {
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean javaPeer;
   private volatile boolean keepAlivePending;
+  private volatile Object credentials;
   private volatile int peerMaxFrameSize = Integer.MAX_VALUE;
   private volatile Netref root;
   private volatile Throwable closeCause;
@@ -1027,6 +1028,16 @@ public final class ProtocolConnection implements Connection {
   @Override
   public RpycConfig config() {
     return config;
+  }
+
+  @Override
+  public Object credentials() {
+    return credentials;
+  }
+
+  /** Records what the authenticator returned; before the connection starts. */
+  public void setCredentials(Object credentials) {
+    this.credentials = credentials;
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.rpyc.internal.transport;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -16,8 +17,12 @@ import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.FastThreadLocalThread;
+import io.netty.util.concurrent.Future;
+import io.rpyc.Authenticator;
 import io.rpyc.RpycConfig;
 import io.rpyc.RpycException;
 import io.rpyc.Service;
@@ -149,13 +154,47 @@ public final class Transport {
     ch.pipeline().addLast("rpyc", new ConnectionHandler(connection));
   }
 
+  /**
+   * Puts an {@link AuthStage} where the codec will go: the peer's bytes wait there while an
+   * authenticator runs. Call on the channel's event loop (e.g. from {@code initChannel}).
+   */
+  public static AuthStage addAuthStage(Channel ch, boolean server, Duration timeout) {
+    AuthStage stage = new AuthStage(ch, server, timeout);
+    ch.pipeline().addLast("auth", stage);
+    return stage;
+  }
+
+  /**
+   * Replaces a successful {@link AuthStage} with the codec and the connection, and feeds them what
+   * the peer sent beyond the authentication. Runs on the channel's event loop.
+   */
+  public static void finishAuthentication(
+      Channel ch, ProtocolConnection connection, RpycConfig config, AuthStage stage) {
+    ByteBuf rest = stage.takeLeftover();
+    ch.pipeline().remove(stage);
+    initPipeline(ch, connection, config);
+    if (rest == null) {
+      return;
+    }
+    if (!rest.isReadable()) {
+      rest.release();
+    } else if (ch.pipeline().get("tls") != null) {
+      ch.pipeline().context("tls").fireChannelRead(rest); // to the codec, past TLS
+    } else {
+      ch.pipeline().fireChannelRead(rest);
+    }
+  }
+
   /** Opens a client connection; returns once the extension is negotiated and onConnect ran. */
   public static ProtocolConnection connect(
       String host, int port, Service service, RpycConfig config) {
     if (isIoThread()) {
       throw new IllegalStateException("cannot connect from a Netty I/O thread");
     }
+    SslContext tls = config.tls() == null ? null : TlsContexts.client(config.tls());
+    Authenticator authenticator = config.authenticator();
     AtomicReference<ProtocolConnection> ref = new AtomicReference<>();
+    AtomicReference<AuthStage> stageRef = new AtomicReference<>();
     ExecutorService executor = clientExecutor();
     Bootstrap bootstrap =
         new Bootstrap()
@@ -169,7 +208,14 @@ public final class Transport {
                   protected void initChannel(Channel ch) {
                     ProtocolConnection c = new ProtocolConnection(ch, config, service, executor);
                     ref.set(c);
-                    initPipeline(ch, c, config);
+                    if (tls != null) {
+                      ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), host, port));
+                    }
+                    if (authenticator != null) {
+                      stageRef.set(addAuthStage(ch, false, config.connectTimeout()));
+                    } else {
+                      initPipeline(ch, c, config);
+                    }
                   }
                 });
     ChannelFuture future = bootstrap.connect(host, port);
@@ -183,14 +229,46 @@ public final class Transport {
       throw new RpycException(
           "cannot connect to " + host + ":" + port + ": " + cause.getMessage(), cause);
     }
+    Channel channel = future.channel();
     ProtocolConnection connection = ref.get();
     try {
+      if (tls != null) {
+        awaitHandshake(channel, host, port, config.connectTimeout());
+      }
+      AuthStage stage = stageRef.get();
+      if (stage != null) {
+        Object credentials;
+        try {
+          credentials = authenticator.authenticate(stage);
+        } catch (Exception e) {
+          stage.discard();
+          throw AuthStage.failure(e);
+        }
+        connection.setCredentials(credentials);
+        channel
+            .eventLoop()
+            .submit(() -> finishAuthentication(channel, connection, config, stage))
+            .syncUninterruptibly();
+      }
       connection.startAsInitiator();
     } catch (RuntimeException e) {
       connection.close();
+      channel.close();
       throw e;
     }
     log.debug("connected {}", connection);
     return connection;
+  }
+
+  private static void awaitHandshake(Channel channel, String host, int port, Duration timeout) {
+    Future<Channel> handshake = channel.pipeline().get(SslHandler.class).handshakeFuture();
+    if (!handshake.awaitUninterruptibly(timeout.toMillis())) {
+      throw new RpycException("timed out in the TLS handshake with " + host + ":" + port);
+    }
+    if (!handshake.isSuccess()) {
+      Throwable cause = handshake.cause();
+      throw new RpycException(
+          "the TLS handshake with " + host + ":" + port + " failed: " + cause.getMessage(), cause);
+    }
   }
 }
