@@ -138,17 +138,12 @@ public final class ClassicServerCommand implements Callable<Integer> {
     }
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "classic-server-shutdown"));
     InetSocketAddress address = server.address();
+    // the address as asked for (a wildcard binds dual-stack and would print as "0:0:0:...")
+    String where = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
     if (!address.getAddress().isLoopbackAddress()) {
-      warnReachable(log, address);
+      warnReachable(log, where);
     }
-    System.out.println(
-        "classic-server listening on "
-            + address.getHostString()
-            + ":"
-            + address.getPort()
-            + " (mode "
-            + mode
-            + ")");
+    System.out.println("classic-server listening on " + where + " (mode " + mode + ")");
     System.out.flush();
     if (mode == Mode.oneshot) {
       oneDone.await();
@@ -184,8 +179,7 @@ public final class ClassicServerCommand implements Callable<Integer> {
         RpycConfig.builder().syncRequestTimeout(Duration.ofSeconds(timeoutSeconds)).build());
   }
 
-  private static void warnReachable(Logger log, InetSocketAddress address) {
-    String where = address.getHostString() + ":" + address.getPort();
+  private static void warnReachable(Logger log, String where) {
     log.warn(
         "classic-server is listening on {}, which other machines may reach: anyone who connects"
             + " can run any code in this JVM",
