@@ -149,7 +149,8 @@ public final class ClassicService extends Service {
    * A class or package by name: RPyC's {@code getmodule}. A class is loaded (and initialized) in
    * this connection's class loader; a nested class may be named with dots ({@code
    * java.util.Map.Entry}); a package comes back as a {@link JavaPackage}. A tuple of names is
-   * joined with dots; {@code builtins} (what RPyC's clients ask for first) is {@code java.lang}.
+   * joined with dots; {@code builtins} (what RPyC's clients ask for first) is {@code java.lang},
+   * and {@code importlib.util} (which they ask for next) a {@link ModuleFinder}.
    *
    * @throws ClassNotFoundException naming {@code name} if there is no such class or package
    */
@@ -165,6 +166,8 @@ public final class ClassicService extends Service {
     }
     if ("builtins".equals(dotted) || "__builtin__".equals(dotted)) {
       dotted = "java.lang";
+    } else if ("importlib.util".equals(dotted)) {
+      return new ModuleFinder(); // RPyC's classic clients ask for it when they connect
     }
     Object found = lookup(dotted);
     if (found == null) {
@@ -462,6 +465,20 @@ public final class ClassicService extends Service {
       }
     } catch (IOException | RuntimeException e) {
       log.debug("cannot list the packages of {}: {}", entry, e.toString());
+    }
+  }
+
+  /**
+   * What a Python classic client gets for {@code importlib.util}: its {@code name in conn.modules}
+   * calls {@code _find_spec_from_path(name)}, which here says whether a class or package of that
+   * name exists.
+   */
+  public final class ModuleFinder {
+    private ModuleFinder() {}
+
+    /** The name if a class or package of that name exists, else {@code null} (Python's None). */
+    public String _find_spec_from_path(String name) {
+      return lookup(name) != null ? name : null;
     }
   }
 
