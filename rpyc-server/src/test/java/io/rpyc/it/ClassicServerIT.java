@@ -287,20 +287,23 @@ class ClassicServerIT {
   }
 
   @Test
-  void redirectedStdio_defaultsToThisJvmsStandardOutput() {
+  void redirectedStdio_defaultsToThisJvmsStandardOutput_andKeepsEveryCharacter() {
     ClassicConnection conn = connect();
     PrintStream original = System.out;
     Output captured = new Output();
+    String accents = "x" + "é".repeat(10_000); // crosses 8 KiB chunks mid-character
     System.setOut(captured.out);
     StdioRedirection redirect = conn.redirectedStdio();
     try {
-      Rpyc.ref(conn.modules().get("java.lang.System").getAttr("out"))
-          .call("println", "to the caller");
+      RemoteRef out = Rpyc.ref(conn.modules().get("java.lang.System").getAttr("out"));
+      out.call("println", "to the caller: naïve ✓ 日本");
+      out.call("println", accents);
     } finally {
       redirect.close();
       System.setOut(original);
     }
-    assertEquals("to the caller" + System.lineSeparator(), captured.outText());
+    String nl = System.lineSeparator();
+    assertEquals("to the caller: naïve ✓ 日本" + nl + accents + nl, captured.outText());
   }
 
   @Test
