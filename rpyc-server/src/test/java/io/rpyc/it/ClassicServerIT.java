@@ -349,6 +349,37 @@ class ClassicServerIT {
   }
 
   @Test
+  void theServer_reachesOnlyWhatTheClientPassed_notTheClientsJvm() {
+    ClassicConnection conn = connect();
+    List<Integer> numbers = new ArrayList<>(List.of(1, 2));
+    String seen =
+        conn.call(
+            () -> {
+              RemoteRef list = Rpyc.ref(numbers);
+              StringBuilder out = new StringBuilder("size=" + list.length());
+              for (String attempt : List.of("getClass", "hashCode")) {
+                try {
+                  list.call(attempt);
+                  out.append(' ').append(attempt).append("=reached");
+                } catch (RemoteInvocationException e) {
+                  out.append(' ').append(attempt).append('=').append(e.remoteType());
+                }
+              }
+              try {
+                list.connection().root().call("getServiceName");
+                list.connection().root().call("exit", 1);
+                out.append(" root=reached");
+              } catch (RemoteInvocationException e) {
+                out.append(" root=").append(e.remoteType());
+              }
+              return out.toString();
+            });
+    assertEquals(
+        "size=2 getClass=builtins.AttributeError hashCode=reached root=builtins.AttributeError",
+        seen);
+  }
+
+  @Test
   void teleport_instancesAndClasses() {
     ClassicConnection conn = connect();
     RemoteRef greeting = conn.teleport(new TeleportHelper.Greeting("you", 2));
