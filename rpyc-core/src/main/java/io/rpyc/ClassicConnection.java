@@ -153,6 +153,11 @@ public interface ClassicConnection extends Connection {
   <T> Captured<T> callCaptured(SerializableCallable<T> task);
 
   /**
+   * {@link #callCaptured} without waiting: the result arrives in the returned {@link AsyncResult}.
+   */
+  <T> AsyncResult<Captured<T>> callCapturedAsync(SerializableCallable<T> task);
+
+  /**
    * Copies a local file or directory tree to {@code remotePath} on the server (created or
    * overwritten), streamed in 1 MiB chunks; RPyC's {@code upload}.
    *

@@ -412,7 +412,7 @@ class ClassicServerIT {
   }
 
   @Test
-  void callCaptured_returnsTheResultAndTheOutputOfTeleportedCode() {
+  void callCaptured_returnsTheResultAndTheOutputOfTeleportedCode() throws Exception {
     ClassicConnection conn = connect();
     String word = "teleported";
     Captured<Integer> c =
@@ -423,6 +423,17 @@ class ClassicServerIT {
             });
     assertEquals(10, c.value());
     assertEquals("teleported" + System.lineSeparator(), c.stdout());
+
+    Captured<Integer> later =
+        conn.callCapturedAsync(
+                () -> {
+                  System.err.print(word);
+                  return TeleportHelper.fail(word);
+                })
+            .get(30, TimeUnit.SECONDS);
+    assertEquals("teleported", later.stderr());
+    assertTrue(later.error().isInstanceOf(IllegalStateException.class), later::toString);
+    assertTrue(later.error().remoteTraceback().contains("TeleportHelper.fail"));
   }
 
   // ------------------------------------------------------------------ files

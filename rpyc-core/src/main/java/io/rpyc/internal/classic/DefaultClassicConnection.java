@@ -136,6 +136,16 @@ public final class DefaultClassicConnection implements ClassicConnection {
     return captured(root().call(ClassicProtocol.CALL_CAPTURED, classSource, spec));
   }
 
+  @Override
+  @SuppressWarnings("unchecked")
+  public <T> AsyncResult<Captured<T>> callCapturedAsync(SerializableCallable<T> task) {
+    Tuple spec = TeleportSpecs.describe(task, classSource);
+    return (AsyncResult<Captured<T>>)
+        root()
+            .callAsync(ClassicProtocol.CALL_CAPTURED, classSource, spec)
+            .thenApply(reply -> this.<T>captured(reply));
+  }
+
   @SuppressWarnings("unchecked")
   private <T> Captured<T> captured(Object reply) {
     if (!(reply instanceof Tuple) || ((Tuple) reply).size() != 4) {
