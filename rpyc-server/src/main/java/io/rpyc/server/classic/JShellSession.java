@@ -65,7 +65,7 @@ final class JShellSession implements AutoCloseable {
   private JShell jshell;
   private Control control;
   private SnippetLoader loader;
-  private boolean closed;
+  private volatile boolean closed;
 
   JShellSession(String name, ClassLoader parent, Duration lockTimeout) {
     this.name = name;
@@ -193,11 +193,24 @@ final class JShellSession implements AutoCloseable {
         });
   }
 
+  /**
+   * Closes jshell; a snippet still running (its caller gone) keeps it until the snippet ends, and
+   * no further snippet starts.
+   */
   @Override
   public void close() {
-    lock.lock();
+    closed = true;
+    boolean acquired;
     try {
-      closed = true;
+      acquired = lock.tryLock(lockTimeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    if (!acquired) {
+      return; // left to the garbage collector with the connection
+    }
+    try {
       if (jshell != null) {
         jshell.close();
         jshell = null;
