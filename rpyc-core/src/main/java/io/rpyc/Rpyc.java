@@ -248,4 +248,19 @@ public final class Rpyc {
   public static List<String> listServices(Registrar registrar) {
     return Discovery.listServices(registrar);
   }
+
+  /**
+   * Classic mode: connects to classic servers ({@code bin/classic-server}), which let this side use
+   * the whole remote JVM. RPyC's {@code rpyc.classic}.
+   *
+   * <pre>{@code
+   * try (ClassicConnection conn = Rpyc.classic().connect("localhost")) {
+   *   conn.execute("int x = 41;");
+   *   System.out.println(conn.eval("x + 1"));   // 42
+   * }
+   * }</pre>
+   */
+  public static ClassicConnector classic() {
+    return ClassicConnector.DEFAULT;
+  }
 }

@@ -9,9 +9,12 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The Java meaning of RPyC's request handlers, run on a worker thread for each request of the peer
@@ -158,6 +161,10 @@ final class RequestHandlers {
     if (target instanceof RemoteRef) {
       return ((RemoteRef) target).getAttr(name); // a handle re-exported to a third party
     }
+    Object dynamic = dynamicAttribute(target, name);
+    if (dynamic != DynamicAttributes.NOT_FOUND) {
+      return dynamic;
+    }
     if (Dunders.isDunder(name)) {
       if (!policy.isAllowedDunder(target, name)) {
         throw PyError.cannotAccess(name);
@@ -240,6 +247,10 @@ final class RequestHandlers {
     if (target instanceof RemoteRef) {
       return ((RemoteRef) target).call(name, args);
     }
+    Object dynamic = dynamicAttribute(target, name);
+    if (dynamic != DynamicAttributes.NOT_FOUND) {
+      return call(dynamic, args);
+    }
     if (Dunders.isDunder(name)) {
       if (!policy.isAllowedDunder(target, name)) {
         throw PyError.cannotAccess(name);
@@ -256,9 +267,23 @@ final class RequestHandlers {
     return call(m.nested, args);
   }
 
-  /** The abstract methods of the functional interfaces {@code type} implements. */
+  /** RPyC's {@code _rpyc_getattr}: what a {@link DynamicAttributes} object answers itself. */
+  private Object dynamicAttribute(Object target, String name) {
+    if (target instanceof DynamicAttributes
+        && !Dunders.isDunder(name)
+        && conn.config().allowGetattr()) {
+      return ((DynamicAttributes) target).dynamicAttribute(name);
+    }
+    return DynamicAttributes.NOT_FOUND;
+  }
+
+  /**
+   * The abstract methods of the functional interfaces {@code type} implements, one per signature:
+   * an interface extending another ({@code Job extends Runnable}) names the same method twice.
+   */
   private static List<Method> functionalMethods(Class<?> type) {
     List<Method> out = new ArrayList<>();
+    Set<String> signatures = new HashSet<>();
     for (Class<?> c : JavaMembers.hierarchy(type)) {
       if (!c.isInterface() || !JavaMembers.isReachable(c)) {
         continue;
@@ -271,7 +296,9 @@ final class RequestHandlers {
           single = m;
         }
       }
-      if (abstractCount == 1 && AccessPolicy.isSafe(single)) {
+      if (abstractCount == 1
+          && AccessPolicy.isSafe(single)
+          && signatures.add(single.getName() + Arrays.toString(single.getParameterTypes()))) {
         out.add(single);
       }
     }
@@ -441,6 +468,9 @@ final class RequestHandlers {
   /** What DIR reports: the access rule's names, and {@code __call__} for callable objects. */
   private List<String> names(Object target) {
     List<String> names = policy.dir(target);
+    if (target instanceof DynamicAttributes && conn.config().allowGetattr()) {
+      names.addAll(((DynamicAttributes) target).dynamicAttributeNames());
+    }
     if (isCallable(target) && !names.contains("__call__")) {
       names.add("__call__");
     }

@@ -1,0 +1,511 @@
+package io.rpyc.server.classic;
+
+import io.rpyc.RemoteRef;
+import io.rpyc.RpycException;
+import java.io.InputStream;
+import java.lang.reflect.Field;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import javax.lang.model.SourceVersion;
+import jdk.jshell.Diag;
+import jdk.jshell.EvalException;
+import jdk.jshell.JShell;
+import jdk.jshell.JShellException;
+import jdk.jshell.Snippet;
+import jdk.jshell.SnippetEvent;
+import jdk.jshell.SourceCodeAnalysis;
+import jdk.jshell.UnresolvedReferenceException;
+import jdk.jshell.VarSnippet;
+import jdk.jshell.execution.DirectExecutionControl;
+import jdk.jshell.spi.ExecutionControl;
+import jdk.jshell.spi.ExecutionControlProvider;
+import jdk.jshell.spi.ExecutionEnv;
+
+/**
+ * One connection's jshell state: Java source evaluated in this JVM (no second JVM), on the thread
+ * serving the request, so what a snippet prints is routed like any other output of the connection
+ * and a snippet may call back into the client. Variables, methods, classes and imports persist
+ * between calls. Starts with jshell's default imports ({@code java.util.*}, {@code java.io.*},
+ * ...); the server's class path is on the compiler's class path.
+ *
+ * <p>Values come back as the objects themselves (jshell's own API only offers their text): the
+ * execution control keeps the result of the snippet it ran and the value of the variable it read. A
+ * runtime failure is rethrown as the original exception, its stack trace cut below the snippet.
+ *
+ * <p>Thread-safe: calls take turns (jshell is single-threaded), waiting at most the connection's
+ * request timeout; a snippet cannot run another snippet of its own connection.
+ */
+final class JShellSession implements AutoCloseable {
+  private static final List<String> DEFAULT_IMPORTS =
+      List.of(
+          "import java.io.*;",
+          "import java.math.*;",
+          "import java.net.*;",
+          "import java.nio.file.*;",
+          "import java.util.*;",
+          "import java.util.concurrent.*;",
+          "import java.util.function.*;",
+          "import java.util.regex.*;",
+          "import java.util.stream.*;");
+
+  private final String name;
+  private final ClassLoader parent;
+  private final Duration lockTimeout;
+  private final ReentrantLock lock = new ReentrantLock();
+  private JShell jshell;
+  private Control control;
+  private SnippetLoader loader;
+  private volatile boolean closed;
+
+  JShellSession(String name, ClassLoader parent, Duration lockTimeout) {
+    this.name = name;
+    this.parent = parent;
+    this.lockTimeout = lockTimeout;
+  }
+
+  /** Something done while holding the session. */
+  private interface Work<T> {
+    T run() throws Throwable;
+  }
+
+  private <T> T locked(Work<T> work) throws Throwable {
+    if (lock.isHeldByCurrentThread()) {
+      throw new IllegalStateException(
+          "a snippet cannot evaluate another snippet of its own connection while it runs");
+    }
+    boolean acquired;
+    try {
+      acquired = lock.tryLock(lockTimeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RpycException("interrupted while waiting for the connection's jshell");
+    }
+    if (!acquired) {
+      throw new RpycException(
+          "the connection's jshell was busy with another snippet for " + lockTimeout);
+    }
+    try {
+      if (closed) {
+        throw new IllegalStateException("the connection's jshell is closed");
+      }
+      return work.run();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Evaluates {@code code} and returns the value of its last snippet, or {@code null}. */
+  Object eval(String code) throws Throwable {
+    return locked(() -> runAll(code));
+  }
+
+  /** The variables, by name, with their current values (a snapshot). */
+  Map<String, Object> variables() throws Throwable {
+    return locked(
+        () -> {
+          Map<String, Object> out = new LinkedHashMap<>();
+          for (VarSnippet v : shell().variables().toArray(VarSnippet[]::new)) {
+            out.put(v.name(), valueOf(v));
+          }
+          return out;
+        });
+  }
+
+  /** Whether a variable of that name is defined. */
+  boolean hasVariable(String varName) throws Throwable {
+    return locked(() -> find(varName) != null);
+  }
+
+  /** A variable's value, or {@code null} if there is none. */
+  Object variable(String varName) throws Throwable {
+    return locked(
+        () -> {
+          VarSnippet v = find(varName);
+          return v == null ? null : valueOf(v);
+        });
+  }
+
+  /**
+   * Declares (or redeclares) variable {@code varName} holding {@code value}, typed as the most
+   * specific public type the compiler can name; returns the previous value.
+   */
+  Object define(String varName, Object value) throws Throwable {
+    if (!SourceVersion.isIdentifier(varName) || SourceVersion.isKeyword(varName)) {
+      throw new IllegalArgumentException("not a Java variable name: '" + varName + "'");
+    }
+    return locked(
+        () -> {
+          VarSnippet old = find(varName);
+          Object previous = old == null ? null : valueOf(old);
+          String type = declarableType(value);
+          try {
+            declare(varName, type, value);
+          } catch (SnippetCompileException e) {
+            if ("Object".equals(type)) {
+              throw e;
+            }
+            declare(varName, "Object", value); // the type was not nameable after all
+          }
+          return previous;
+        });
+  }
+
+  private void declare(String varName, String type, Object value) throws Throwable {
+    long ticket = SnippetBridge.park(value);
+    try {
+      runAll(
+          type
+              + " "
+              + varName
+              + " = ("
+              + type
+              + ") "
+              + SnippetBridge.class.getName()
+              + ".take("
+              + ticket
+              + "L);");
+    } finally {
+      SnippetBridge.discard(ticket);
+    }
+  }
+
+  /** Drops a variable; returns its value. */
+  Object drop(String varName) throws Throwable {
+    return locked(
+        () -> {
+          VarSnippet v = find(varName);
+          if (v == null) {
+            return null;
+          }
+          Object value = valueOf(v);
+          shell().drop(v);
+          return value;
+        });
+  }
+
+  /**
+   * Closes jshell; a snippet still running (its caller gone) keeps it until the snippet ends, and
+   * no further snippet starts.
+   */
+  @Override
+  public void close() {
+    closed = true;
+    boolean acquired;
+    try {
+      acquired = lock.tryLock(lockTimeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    if (!acquired) {
+      return; // left to the garbage collector with the connection
+    }
+    try {
+      if (jshell != null) {
+        jshell.close();
+        jshell = null;
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ------------------------------------------------------------------ under the lock
+
+  private JShell shell() throws Throwable {
+    if (jshell == null) {
+      loader = new SnippetLoader("rpyc-jshell-" + name, parent);
+      control = new Control(loader);
+      Control created = control;
+      ExecutionControlProvider provider =
+          new ExecutionControlProvider() {
+            @Override
+            public String name() {
+              return "rpyc-direct";
+            }
+
+            @Override
+            public ExecutionControl generate(ExecutionEnv env, Map<String, String> parameters) {
+              return created;
+            }
+          };
+      jshell =
+          JShell.builder()
+              .executionEngine(provider, Map.of())
+              .in(InputStream.nullInputStream())
+              .out(System.out)
+              .err(System.err)
+              .build();
+      String classPath = System.getProperty("java.class.path", "");
+      if (!classPath.isBlank()) {
+        jshell.addToClasspath(classPath);
+      }
+      for (String imp : DEFAULT_IMPORTS) {
+        runAll(imp);
+      }
+    }
+    return jshell;
+  }
+
+  private VarSnippet find(String varName) throws Throwable {
+    for (VarSnippet v : shell().variables().toArray(VarSnippet[]::new)) {
+      if (v.name().equals(varName)) {
+        return v;
+      }
+    }
+    return null;
+  }
+
+  private Object valueOf(VarSnippet v) {
+    control.lastVariable = null;
+    try {
+      jshell.varValue(v);
+    } catch (IllegalArgumentException e) {
+      return null; // not initialized (a recoverable snippet waiting for a declaration)
+    }
+    return control.lastVariable;
+  }
+
+  private Object runAll(String code) throws Throwable {
+    JShell shell = shell();
+    Thread thread = Thread.currentThread();
+    ClassLoader previous = thread.getContextClassLoader();
+    thread.setContextClassLoader(loader);
+    try {
+      SourceCodeAnalysis analysis = shell.sourceCodeAnalysis();
+      Object last = null;
+      String remaining = code;
+      while (!remaining.isBlank()) {
+        SourceCodeAnalysis.CompletionInfo info = analysis.analyzeCompletion(remaining);
+        String source;
+        switch (info.completeness()) {
+          case COMPLETE:
+          case COMPLETE_WITH_SEMI:
+            source = info.source();
+            remaining = info.remaining();
+            break;
+          case EMPTY:
+            return last; // only comments left
+          default:
+            source = remaining; // incomplete or unknown: let the compiler say what is wrong
+            remaining = "";
+            break;
+        }
+        last = runOne(shell, source);
+      }
+      return last;
+    } finally {
+      thread.setContextClassLoader(previous);
+    }
+  }
+
+  private Object runOne(JShell shell, String source) throws Throwable {
+    control.lastResult = null;
+    control.lastThrown = null;
+    SnippetEvent main = null;
+    for (SnippetEvent e : shell.eval(source)) {
+      if (e.causeSnippet() == null) {
+        main = e;
+        break;
+      }
+    }
+    if (main == null) {
+      return null;
+    }
+    Snippet snippet = main.snippet();
+    if (main.status() == Snippet.Status.REJECTED) {
+      throw new SnippetCompileException(describeErrors(shell, snippet));
+    }
+    if (main.exception() != null) {
+      throw failure(shell, main.exception());
+    }
+    Snippet.Kind kind = snippet.kind();
+    return kind == Snippet.Kind.EXPRESSION || kind == Snippet.Kind.VAR ? control.lastResult : null;
+  }
+
+  private Throwable failure(JShell shell, JShellException e) {
+    if (e instanceof EvalException && control.lastThrown != null) {
+      return trimmed(control.lastThrown);
+    }
+    if (e instanceof UnresolvedReferenceException) {
+      Snippet declared = ((UnresolvedReferenceException) e).getSnippet();
+      List<String> missing = new ArrayList<>();
+      if (declared instanceof jdk.jshell.DeclarationSnippet) {
+        shell
+            .unresolvedDependencies((jdk.jshell.DeclarationSnippet) declared)
+            .forEach(missing::add);
+      }
+      return new IllegalStateException(
+          "'"
+              + declared.source().strip()
+              + "' cannot be used until "
+              + (missing.isEmpty() ? "its dependencies are" : String.join(", ", missing) + " is")
+              + " declared");
+    }
+    return new IllegalStateException(e.getMessage(), e);
+  }
+
+  /** Cuts the stack trace below the snippet's frames (reflection, jshell, rpyc-java). */
+  private static Throwable trimmed(Throwable t) {
+    StackTraceElement[] trace = t.getStackTrace();
+    int last = -1;
+    for (int i = 0; i < trace.length; i++) {
+      if (trace[i].getClassName().startsWith("REPL.")) {
+        last = i;
+      }
+    }
+    if (last >= 0 && last < trace.length - 1) {
+      t.setStackTrace(Arrays.copyOf(trace, last + 1));
+    }
+    return t;
+  }
+
+  private static String describeErrors(JShell shell, Snippet snippet) {
+    String source = snippet.source();
+    StringBuilder out = new StringBuilder("the snippet does not compile:");
+    shell
+        .diagnostics(snippet)
+        .filter(Diag::isError)
+        .forEach(d -> out.append('\n').append(describe(source, d)));
+    if (out.indexOf("\n") < 0) {
+      out.append(' ').append(source.strip());
+    }
+    return out.toString();
+  }
+
+  private static String describe(String source, Diag d) {
+    String message = d.getMessage(Locale.ROOT);
+    long position = d.getStartPosition();
+    if (position < 0 || position > source.length()) {
+      return "  " + message;
+    }
+    int pos = (int) position;
+    int lineStart = source.lastIndexOf('\n', pos - 1) + 1;
+    int lineEnd = source.indexOf('\n', pos);
+    if (lineEnd < 0) {
+      lineEnd = source.length();
+    }
+    int line = 1;
+    for (int i = 0; i < lineStart; i++) {
+      if (source.charAt(i) == '\n') {
+        line++;
+      }
+    }
+    return "  line "
+        + line
+        + ": "
+        + message
+        + "\n    "
+        + source.substring(lineStart, lineEnd)
+        + "\n    "
+        + " ".repeat(pos - lineStart)
+        + "^";
+  }
+
+  /** The type a declaration of {@code value} can name: public, and on the compiler's class path. */
+  private static String declarableType(Object value) {
+    if (value == null) {
+      return "Object";
+    }
+    if (value instanceof RemoteRef) {
+      return RemoteRef.class.getName();
+    }
+    for (Class<?> c = value.getClass(); c != null && c != Object.class; c = c.getSuperclass()) {
+      if (nameable(c)) {
+        return c.getCanonicalName();
+      }
+    }
+    for (Class<?> c = value.getClass(); c != null; c = c.getSuperclass()) {
+      for (Class<?> i : c.getInterfaces()) {
+        if (nameable(i) && i.getMethods().length > 0) {
+          return i.getCanonicalName();
+        }
+      }
+    }
+    return "Object";
+  }
+
+  private static boolean nameable(Class<?> c) {
+    if (c.isHidden() || c.isAnonymousClass() || c.isLocalClass() || c.getCanonicalName() == null) {
+      return false;
+    }
+    for (Class<?> k = c; k != null; k = k.getEnclosingClass()) {
+      if (!Modifier.isPublic(k.getModifiers())) {
+        return false;
+      }
+    }
+    if (!c.getModule().isExported(c.getPackageName())) {
+      return false;
+    }
+    try {
+      return Class.forName(c.getName(), false, ClassLoader.getSystemClassLoader()) == c;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return false;
+    }
+  }
+
+  /**
+   * Runs snippets on the calling thread and keeps the objects jshell only shows as text: the
+   * snippet's result, the exception it threw, the variable last read.
+   */
+  private static final class Control extends DirectExecutionControl {
+    Object lastResult;
+    Throwable lastThrown;
+    Object lastVariable;
+
+    Control(SnippetLoader loader) {
+      super(loader.delegate());
+    }
+
+    @Override
+    protected String invoke(Method doit) throws Exception {
+      Object result;
+      try {
+        result = doit.invoke(null);
+      } catch (InvocationTargetException e) {
+        lastThrown = e.getCause();
+        throw e;
+      }
+      lastResult = result;
+      return cheapText(result);
+    }
+
+    @Override
+    public String varValue(String className, String varName)
+        throws ExecutionControl.RunException,
+            ExecutionControl.EngineTerminationException,
+            ExecutionControl.InternalException {
+      try {
+        Field f = findClass(className).getDeclaredField(varName);
+        f.setAccessible(true);
+        Object value = f.get(null);
+        lastVariable = value;
+        return cheapText(value);
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        throw new ExecutionControl.InternalException("reading " + varName + " failed: " + e);
+      }
+    }
+
+    /** jshell only displays this; a remote object's toString would cost a round trip. */
+    private static String cheapText(Object value) {
+      if (value == null
+          || value instanceof String
+          || value instanceof Number
+          || value instanceof Boolean
+          || value instanceof Character) {
+        return valueString(value);
+      }
+      return value.getClass().getName() + "@" + Integer.toHexString(System.identityHashCode(value));
+    }
+  }
+}
