@@ -54,6 +54,20 @@ public final class ClassicConnector {
   }
 
   /**
+   * Connects over TLS on RPyC's classic TLS port, {@value Rpyc#CLASSIC_SSL_PORT}: RPyC's {@code
+   * rpyc.classic.ssl_connect}.
+   */
+  public ClassicConnection sslConnect(String host, Tls tls) {
+    return sslConnect(host, Rpyc.CLASSIC_SSL_PORT, tls);
+  }
+
+  /** Connects over TLS (this connector's configuration with {@code tls}). */
+  public ClassicConnection sslConnect(String host, int port, Tls tls) {
+    return new DefaultClassicConnection(
+        Rpyc.connect(host, port, new VoidService(), config.toBuilder().tls(tls).build()));
+  }
+
+  /**
    * Connects over a pair of streams, such as the pipes of a {@code classic-server --mode stdio}
    * process: RPyC's {@code connect_pipes}. Closing the connection closes {@code toServer}; the end
    * of {@code fromServer} closes the connection.

@@ -69,9 +69,19 @@ class ClassicServerModesIT {
   }
 
   @Test
-  void aNonLoopbackAddress_isWarnedAboutLoudly() throws Exception {
+  void aNonLoopbackAddress_withoutTlsOrAnAuthenticator_isRefused() throws Exception {
     try (ClassicServerProcess server =
         ClassicServerProcess.start("", "--host", "0.0.0.0", "--port", "0")) {
+      assertEquals(2, server.awaitExit(), server::console);
+      assertTrue(server.console().contains("refusing to listen on 0.0.0.0"), server.console());
+      assertTrue(server.console().contains("--insecure"), server.console());
+    }
+  }
+
+  @Test
+  void aNonLoopbackAddress_isWarnedAboutLoudly() throws Exception {
+    try (ClassicServerProcess server =
+        ClassicServerProcess.start("", "--host", "0.0.0.0", "--port", "0", "--insecure")) {
       server.awaitConsole("classic-server listening on 0.0.0.0:");
       String console = server.console();
       assertTrue(console.contains("WARNING: classic-server is listening on 0.0.0.0:"), console);
@@ -85,6 +95,30 @@ class ClassicServerModesIT {
     try (ClassicServerProcess server = ClassicServerProcess.start("", "--port", "0")) {
       server.address();
       assertFalse(server.console().contains("WARNING"), server.console());
+    }
+  }
+
+  @Test
+  void withTls_aNonLoopbackAddressIsAllowed_andClassicClientsConnectOverTls(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    io.rpyc.testing.TestPki pki = io.rpyc.testing.TestPki.create(dir);
+    try (ClassicServerProcess server =
+        ClassicServerProcess.start(
+            "",
+            "--host",
+            "0.0.0.0",
+            "--port",
+            "0",
+            "--ssl-certfile",
+            pki.serverCert.toString(),
+            "--ssl-keyfile",
+            pki.serverKey.toString())) {
+      int port = server.port();
+      try (io.rpyc.ClassicConnection conn =
+          io.rpyc.Rpyc.classic()
+              .sslConnect("127.0.0.1", port, io.rpyc.Tls.client().trust(pki.caCert))) {
+        assertEquals(42, conn.eval("6 * 7"));
+      }
     }
   }
 }

@@ -70,9 +70,19 @@ public final class ClassicServerCommand implements Callable<Integer> {
 
   @Option(
       names = {"-p", "--port"},
-      defaultValue = "18812",
-      description = "Port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
-  int port;
+      description = "Port; 0 picks a free one (default: 18812, or 18821 with TLS, as RPyC).")
+  Integer port;
+
+  @Option(
+      names = "--insecure",
+      description =
+          "Listen on a non-loopback address without TLS or an authenticator anyway: anyone who"
+              + " can connect gets this JVM.")
+  boolean insecure;
+
+  @CommandLine.Mixin io.rpyc.server.RpycServerCommand.SecurityOptions security;
+
+  @CommandLine.Mixin io.rpyc.server.RpycServerCommand.RegistryOptions registry;
 
   @Option(
       names = {"-m", "--mode"},
@@ -117,21 +127,37 @@ public final class ClassicServerCommand implements Callable<Integer> {
       return serveStdio();
     }
     Logger log = startLogging();
+    if (!insecure && !security.isSecured() && !isLoopback(host)) {
+      System.err.println(
+          "classic-server: refusing to listen on "
+              + host
+              + " without TLS (--ssl-certfile, --ssl-keyfile) or an authenticator"
+              + " (--auth-secret-file): classic mode is remote code execution, and anyone who can"
+              + " reach that address could run any code in this JVM. Add --insecure to do it"
+              + " anyway.");
+      return 2;
+    }
+    int listenPort = port != null ? port : security.usesTls() ? 18821 : 18812;
     RpycConfig config = config();
     CountDownLatch oneDone = new CountDownLatch(1);
     Supplier<Service> services =
         mode == Mode.oneshot ? () -> new ClassicService(oneDone::countDown) : ClassicService::new;
     RpycServer server;
     try {
-      server =
+      RpycServer.Builder builder =
           RpycServer.builder()
               .service(services)
               .host(host)
-              .port(port)
+              .port(listenPort)
               .config(config)
               .maxConnections(mode == Mode.oneshot ? 1 : maxConnections)
-              .build()
-              .start();
+              .registryAliases(Service.aliasesOf(ClassicService.class).toArray(new String[0]));
+      security.applyTo(builder);
+      registry.applyTo(builder);
+      server = builder.build().start();
+    } catch (IllegalArgumentException | java.io.IOException e) {
+      System.err.println("classic-server: " + e.getMessage());
+      return 2;
     } catch (RpycException e) {
       System.err.println("classic-server: " + e.getMessage());
       return 1;
@@ -177,6 +203,14 @@ public final class ClassicServerCommand implements Callable<Integer> {
   private RpycConfig config() {
     return ClassicService.config(
         RpycConfig.builder().syncRequestTimeout(Duration.ofSeconds(timeoutSeconds)).build());
+  }
+
+  private static boolean isLoopback(String host) {
+    try {
+      return java.net.InetAddress.getByName(host).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false; // binding will fail and say why
+    }
   }
 
   private static void warnReachable(Logger log, String where) {
