@@ -19,14 +19,14 @@ import org.junit.jupiter.api.Assumptions;
  * The real Python RPyC 5.3 (Debian's python3-rpyc under /usr/bin/python3) for interop tests. Where
  * it is missing the tests skip with how to install it; with {@code CI=true} they fail instead.
  */
-final class PythonRpyc {
+public final class PythonRpyc {
   static final Path PYTHON = Path.of("/usr/bin/python3");
   private static volatile Boolean available;
 
   private PythonRpyc() {}
 
   /** Skips (or, in CI, fails) the test unless Python RPyC 5.3 is installed. */
-  static void assumeInstalled() {
+  public static void assumeInstalled() {
     if (available == null) {
       available = probe();
     }
