@@ -40,11 +40,27 @@ public class FunctionalObjectsIT {
     }
   }
 
+  /** Both a Runnable and a Callable: calling it runs the one that returns a value. */
+  public static final class Job implements Runnable, java.util.concurrent.Callable<String> {
+    @Override
+    public void run() {}
+
+    @Override
+    public String call() {
+      return "called";
+    }
+  }
+
   /** Serves the objects above. */
   public static final class FunctionalService extends Service {
     @Exposed
     public Doubler doubler() {
       return x -> 2 * x;
+    }
+
+    @Exposed
+    public Job job() {
+      return new Job();
     }
 
     @Exposed
@@ -66,6 +82,14 @@ public class FunctionalObjectsIT {
     Connection conn = fixture.connect(server);
     RemoteRef doubler = Rpyc.ref(conn.root().call("doubler"));
     assertEquals(42, doubler.invoke(21));
+  }
+
+  @Test
+  void anObjectOfTwoFunctionalInterfaces_isCallable_preferringTheOneWithAResult() {
+    RpycServer server = fixture.start(FunctionalService::new);
+    Connection conn = fixture.connect(server);
+    RemoteRef job = Rpyc.ref(conn.root().call("job"));
+    assertEquals("called", job.invoke());
   }
 
   @Test

@@ -236,7 +236,7 @@ final class RequestHandlers {
       return Invoker.invoke(
           conn, null, type.getName(), JavaMembers.of(type).constructors(true), args);
     }
-    List<Method> functional = FUNCTIONAL_METHODS.get(target.getClass());
+    List<Method> functional = callCandidates(FUNCTIONAL_METHODS.get(target.getClass()));
     if (functional.isEmpty()) {
       throw PyError.typeError("'" + target.getClass().getName() + "' object is not callable");
     }
@@ -303,6 +303,25 @@ final class RequestHandlers {
       }
     }
     return List.copyOf(out);
+  }
+
+  /**
+   * What calling an object runs when it implements several functional interfaces: one method per
+   * parameter list, preferring one that returns a value ({@code Callable.call} over {@code
+   * Runnable.run}), so that the call is not ambiguous.
+   */
+  private static List<Method> callCandidates(List<Method> functional) {
+    if (functional.size() < 2) {
+      return functional;
+    }
+    java.util.Map<String, Method> byParameters = new java.util.LinkedHashMap<>();
+    for (Method m : functional) {
+      byParameters.merge(
+          Arrays.toString(m.getParameterTypes()),
+          m,
+          (kept, other) -> kept.getReturnType() == void.class ? other : kept);
+    }
+    return List.copyOf(byParameters.values());
   }
 
   private static boolean isObjectMethod(Method m) {
