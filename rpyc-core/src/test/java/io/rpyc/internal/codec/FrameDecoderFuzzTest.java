@@ -81,7 +81,8 @@ class FrameDecoderFuzzTest {
           if (!(e.getCause() instanceof ProtocolViolationException)) {
             throw e;
           }
-          failure = e.getCause().getMessage();
+          // identity hash codes (byte[]@1f2e3d) differ between runs; the rest must not
+          failure = e.getCause().getMessage().replaceAll("@[0-9a-f]+", "@");
         }
         Object m;
         while ((m = channel.readInbound()) != null) {
