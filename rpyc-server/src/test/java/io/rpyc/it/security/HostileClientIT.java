@@ -293,7 +293,8 @@ class HostileClientIT {
         // ---------------------------------------------------------- malformed requests
         refused("an unknown handler", h -> h.request(99, value(Tuple.of()))),
         refused("a negative handler", h -> h.request(-7, value(Tuple.of()))),
-        refused("a handler beyond 32 bits", h -> h.request0(1L << 40, value(Tuple.of()))),
+        refused(
+            "a handler beyond 32 bits", h -> h.requestWithLongHandler(1L << 40, value(Tuple.of()))),
         refused(
             "wrong arity for GETATTR", h -> h.request(Handlers.GETATTR, tuple(localRef(h.root)))),
         refused("wrong arity for an exposed method", h -> h.callattr(h.root, "add", 1)),
@@ -518,7 +519,7 @@ class HostileClientIT {
       return peer.call(handler, boxedArgs);
     }
 
-    Message request0(long handler, Object boxedArgs) throws IOException {
+    Message requestWithLongHandler(long handler, Object boxedArgs) throws IOException {
       return replyTo(peer.send(Message.REQUEST, 4242, new Object[] {handler, boxedArgs}));
     }
 
