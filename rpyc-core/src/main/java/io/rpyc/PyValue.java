@@ -1,7 +1,11 @@
 package io.rpyc;
 
+import java.util.AbstractSet;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
@@ -30,7 +34,42 @@ public sealed interface PyValue
     /** Copies {@code items} into an unmodifiable, insertion-ordered set. */
     public FrozenSet {
       Objects.requireNonNull(items, "items");
-      items = Collections.unmodifiableSet(new LinkedHashSet<>(items));
+      if (!(items instanceof AsSent)) {
+        items = Collections.unmodifiableSet(new LinkedHashSet<>(items));
+      }
+    }
+
+    /**
+     * A frozenset of {@code items} in their order, taken as distinct without hashing them: how a
+     * received frozenset is decoded, so that a peer choosing items with colliding hash codes cannot
+     * make decoding take quadratic time. Lookups in it are linear.
+     */
+    public static FrozenSet ofDistinct(List<?> items) {
+      return new FrozenSet(new AsSent(items.toArray()));
+    }
+
+    /** An unmodifiable set view of items that are never hashed. */
+    private static final class AsSent extends AbstractSet<Object> {
+      private final List<Object> items;
+
+      AsSent(Object[] items) {
+        this.items = Collections.unmodifiableList(Arrays.asList(items));
+      }
+
+      @Override
+      public Iterator<Object> iterator() {
+        return items.iterator();
+      }
+
+      @Override
+      public int size() {
+        return items.size();
+      }
+
+      @Override
+      public boolean contains(Object o) {
+        return items.contains(o);
+      }
     }
   }
 

@@ -4,11 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.rpyc.Exposed;
 import io.rpyc.RemoteInvocationException;
 import io.rpyc.RemoteRef;
 import io.rpyc.RpycConfig;
+import io.rpyc.Service;
 import io.rpyc.Tuple;
 import io.rpyc.server.RpycServer;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntUnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -127,5 +131,49 @@ class ServiceAccessIT {
   void delattr_isRefused() {
     RemoteRef root = root(RpycConfig.builder().allowDelattr(true).build());
     refused(() -> root.delAttr("exposedField"), "exposedField");
+  }
+
+  /** A service with a background job: implementing Runnable must not hand run() to peers. */
+  public static class JobService extends Service implements Runnable {
+    private final AtomicInteger runs = new AtomicInteger();
+
+    @Exposed
+    public int runs() {
+      return runs.get();
+    }
+
+    @Exposed
+    public Object doubler() {
+      return new Doubler();
+    }
+
+    @Override
+    public void run() {
+      runs.incrementAndGet();
+    }
+  }
+
+  /** Of the two functional interfaces it implements, exposes only one. */
+  public static class Doubler implements IntUnaryOperator, AutoCloseable {
+    @Exposed
+    @Override
+    public int applyAsInt(int x) {
+      return 2 * x;
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  @Test
+  void callingAnObjectWhoseClassDeclaresExposure_reachesOnlyItsExposedFunctionalMethod() {
+    RpycServer server = fixture.start(JobService::new);
+    RemoteRef root = fixture.connect(server).root();
+    RemoteInvocationException e = assertThrows(RemoteInvocationException.class, root::invoke);
+    assertEquals("builtins.TypeError", e.remoteType(), e.getMessage());
+    assertThrows(RemoteInvocationException.class, () -> root.call("__call__"));
+    assertEquals(0, root.call("runs"), "run() must not have run");
+    RemoteRef doubler = (RemoteRef) root.call("doubler");
+    assertEquals(8, doubler.invoke(4));
   }
 }

@@ -14,7 +14,6 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashSet;
 
 /**
  * Reads one brine value from a buffer holding a complete frame payload.
@@ -117,7 +116,7 @@ public final class BrineReader {
           if (!(items instanceof Tuple)) {
             throw violation("a frozenset must hold a tuple");
           }
-          return new PyValue.FrozenSet(new LinkedHashSet<>((Tuple) items));
+          return PyValue.FrozenSet.ofDistinct((Tuple) items); // never hashes what the peer chose
         }
       case TAG_COMPLEX:
         need(16);

@@ -155,6 +155,43 @@ final class AccessPolicy {
     return config.allowAllAttrs() || !isSensitive(target);
   }
 
+  /**
+   * The single abstract methods through which the peer may HANDLE_CALL {@code target} (calling an
+   * object is not name-checked, as in RPyC): all of {@code functional} for a lambda or any object
+   * whose class declares no exposure; for a service, or a class with exposed members, only those
+   * that are exposed, so that a service implementing {@code Runnable} does not hand out {@code
+   * run()}.
+   */
+  List<Method> callable(Object target, List<Method> functional) {
+    if (functional.isEmpty() || config.allowAllAttrs()) {
+      return functional;
+    }
+    JavaMembers m = JavaMembers.of(target.getClass());
+    if (!declaresExposure(target, m)) {
+      return functional;
+    }
+    List<Method> out = new ArrayList<>();
+    if (config.allowExposedAttrs()) {
+      for (Method f : functional) {
+        Members exposed = exposedMembers(target, m, f.getName());
+        if (exposed != null && hasSignatureOf(exposed.methods, f)) {
+          out.add(f);
+        }
+      }
+    }
+    return out;
+  }
+
+  private static boolean hasSignatureOf(List<Method> methods, Method f) {
+    for (Method method : methods) {
+      if (method.getName().equals(f.getName())
+          && java.util.Arrays.equals(method.getParameterTypes(), f.getParameterTypes())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** The names DIR reports for {@code target}. */
   List<String> dir(Object target) {
     Set<String> names = new LinkedHashSet<>();

@@ -236,7 +236,8 @@ final class RequestHandlers {
       return Invoker.invoke(
           conn, null, type.getName(), JavaMembers.of(type).constructors(true), args);
     }
-    List<Method> functional = callCandidates(FUNCTIONAL_METHODS.get(target.getClass()));
+    List<Method> functional =
+        callCandidates(policy.callable(target, FUNCTIONAL_METHODS.get(target.getClass())));
     if (functional.isEmpty()) {
       throw PyError.typeError("'" + target.getClass().getName() + "' object is not callable");
     }
@@ -353,7 +354,8 @@ final class RequestHandlers {
     Object result;
     Method functional =
         sam && policy.mayCall(target)
-            ? exact(FUNCTIONAL_METHODS.get(target.getClass()), name, signature)
+            ? exact(
+                policy.callable(target, FUNCTIONAL_METHODS.get(target.getClass())), name, signature)
             : null;
     if (functional != null) {
       // calling what the caller was given (a lambda, a listener) is not name-checked, as
@@ -502,7 +504,7 @@ final class RequestHandlers {
     }
     return target instanceof BoundMethod
         || target instanceof Class
-        || !FUNCTIONAL_METHODS.get(target.getClass()).isEmpty();
+        || !policy.callable(target, FUNCTIONAL_METHODS.get(target.getClass())).isEmpty();
   }
 
   /** Whether a DIR name is something to call (Python builds its proxy class from these). */

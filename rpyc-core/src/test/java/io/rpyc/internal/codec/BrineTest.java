@@ -340,4 +340,30 @@ class BrineTest {
     assertThrows(IllegalArgumentException.class, () -> encode(new Object(), false));
     assertThrows(IllegalArgumentException.class, () -> encode(new BigDecimal("1.5"), false));
   }
+
+  @Test
+  void aFrozensetOfCollidingItems_decodesInLinearTime() {
+    // 32,000 distinct 2-tuples with one hash code (31a + b constant): hashing them into a set
+    // took 30 s on an I/O thread for a 0.5 MB frame, and grows quadratically with the frame
+    ByteBuf in = Unpooled.buffer();
+    int n = 32_000;
+    in.writeByte(Brine.TAG_FROZENSET).writeByte(Brine.TAG_TUP_L).writeInt(n);
+    for (int k = 0; k < n; k++) {
+      in.writeByte(Brine.TAG_TUP2);
+      for (long v : new long[] {k, -31L * k}) {
+        byte[] digits = Long.toString(v).getBytes(StandardCharsets.US_ASCII);
+        in.writeByte(Brine.TAG_INT_S).writeByte(digits.length).writeBytes(digits);
+      }
+    }
+    try {
+      long start = System.nanoTime();
+      PyValue.FrozenSet set = (PyValue.FrozenSet) BrineReader.read(in, 64);
+      long ms = (System.nanoTime() - start) / 1_000_000;
+      assertEquals(n, set.items().size());
+      assertEquals(Tuple.of(1, -31), set.items().stream().skip(1).findFirst().orElseThrow());
+      assertTrue(ms < 3000, "decoded in " + ms + " ms");
+    } finally {
+      in.release();
+    }
+  }
 }
