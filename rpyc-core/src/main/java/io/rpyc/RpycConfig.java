@@ -52,6 +52,7 @@ public final class RpycConfig {
   private final Duration keepAliveInterval;
   private final Tls tls;
   private final Authenticator authenticator;
+  private final int maxConcurrentRequests;
 
   private RpycConfig(Builder b) {
     this.syncRequestTimeout = b.syncRequestTimeout;
@@ -74,6 +75,7 @@ public final class RpycConfig {
     this.keepAliveInterval = b.keepAliveInterval;
     this.tls = b.tls;
     this.authenticator = b.authenticator;
+    this.maxConcurrentRequests = b.maxConcurrentRequests;
   }
 
   /** RPyC's defaults, with the Java additions documented on each builder method. */
@@ -202,6 +204,16 @@ public final class RpycConfig {
     return authenticator;
   }
 
+  /**
+   * How many requests of the peer may run on worker threads at once on this connection; more wait
+   * their turn. Bounds the threads one peer can tie up (each request may wait on the peer).
+   * Callbacks nested in a call this side is waiting for do not count: they run on the waiting
+   * thread.
+   */
+  public int maxConcurrentRequests() {
+    return maxConcurrentRequests;
+  }
+
   /** Builds {@link RpycConfig}s. Not thread-safe. */
   public static final class Builder {
     private Duration syncRequestTimeout = Duration.ofSeconds(30);
@@ -224,6 +236,7 @@ public final class RpycConfig {
     private Duration keepAliveInterval;
     private Tls tls;
     private Authenticator authenticator;
+    private int maxConcurrentRequests = 256;
 
     private Builder() {}
 
@@ -248,6 +261,7 @@ public final class RpycConfig {
       keepAliveInterval = c.keepAliveInterval;
       tls = c.tls;
       authenticator = c.authenticator;
+      maxConcurrentRequests = c.maxConcurrentRequests;
     }
 
     /** Default 30 s, as in RPyC. Must be positive. */
@@ -383,6 +397,15 @@ public final class RpycConfig {
     /** Client side: run this authenticator after connecting; default {@code null} (none). */
     public Builder authenticator(Authenticator authenticator) {
       this.authenticator = authenticator;
+      return this;
+    }
+
+    /** Default 256; at least 1. */
+    public Builder maxConcurrentRequests(int max) {
+      if (max < 1) {
+        throw new IllegalArgumentException("maxConcurrentRequests must be at least 1, got " + max);
+      }
+      this.maxConcurrentRequests = max;
       return this;
     }
 

@@ -191,4 +191,54 @@ class FaultsIT {
       assertEquals(1, server.connections().size());
     }
   }
+
+  @Test
+  void aPeerThatNeverAnswers_tiesUpAtMostMaxConcurrentRequestsWorkers() throws Exception {
+    java.util.concurrent.ExecutorService workers =
+        Executors.newCachedThreadPool(
+            io.rpyc.internal.transport.Transport.daemonThreads("flood-worker"));
+    RpycServer server =
+        RpycServer.builder()
+            .service(TestService::new)
+            .executor(workers)
+            .config(
+                RpycConfig.builder()
+                    .maxConcurrentRequests(32)
+                    .syncRequestTimeout(Duration.ofSeconds(20))
+                    .build())
+            .build()
+            .start();
+    fixture.track(server);
+    try (RawPeer flood = RawPeer.connect("127.0.0.1", server.port())) {
+      // HASH of the peer's own objects: each makes a worker ask the peer, which never answers
+      for (int i = 1; i <= 2000; i++) {
+        flood.request(
+            Handlers.HASH,
+            RawPeer.tuple(new Object[] {RawPeer.REMOTE_REF, new IdPack("hostile.Obj", 1, i)}));
+      }
+      Await.until(
+          Duration.ofSeconds(10),
+          () -> server.connections().stream().anyMatch(c -> c.stats().requestsServed() >= 2000),
+          "the flood to arrive");
+      long peak = 0;
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+      while (System.nanoTime() < deadline) {
+        peak = Math.max(peak, floodWorkers());
+        Thread.onSpinWait();
+      }
+      assertTrue(peak <= 32 + 2, "workers tied up by one peer: " + peak);
+      try (Connection other = fixture.connect(server)) {
+        assertEquals(3, other.root().call("add", 1, 2), "other clients are still served");
+      }
+    }
+    Await.until(Duration.ofSeconds(20), () -> server.connections().isEmpty(), "the flood to drain");
+    workers.shutdownNow();
+  }
+
+  private static long floodWorkers() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(
+            t -> t.getName().startsWith("flood-worker") && t.getState() != Thread.State.RUNNABLE)
+        .count();
+  }
 }

@@ -97,13 +97,13 @@ public final class FrameDecoder extends ByteToMessageDecoder {
       throw new ProtocolViolationException(
           "a message must be a 3-tuple, got " + t.size() + " items");
     }
-    int type = (int) longOf(t.get(0), "message type");
+    long type = longOf(t.get(0), "message type");
     if (type < Message.REQUEST || type > Message.EXCEPTION) {
       throw new ProtocolViolationException("invalid message type: " + t.get(0));
     }
     long seq = longOf(t.get(1), "sequence number");
     long chain = t.size() == 4 ? longOf(t.get(3), "call chain") : 0;
-    return new Message(type, seq, t.get(2), chain);
+    return new Message((int) type, seq, t.get(2), chain);
   }
 
   private static long longOf(Object v, String what) {

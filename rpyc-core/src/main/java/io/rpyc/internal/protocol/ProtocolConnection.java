@@ -69,6 +69,10 @@ public final class ProtocolConnection implements Connection {
   static final Tuple FEATURES = Tuple.of("types", "chain");
 
   private static final AtomicInteger IDS = new AtomicInteger();
+
+  /** Requests of one connection that may wait for a worker before new ones are refused. */
+  static final int MAX_QUEUED_REQUESTS = 1 << 16;
+
   private static final ThreadLocal<ProtocolConnection> SERVING = new ThreadLocal<>();
 
   private final int id = IDS.incrementAndGet();
@@ -92,6 +96,9 @@ public final class ProtocolConnection implements Connection {
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean javaPeer;
   private volatile boolean keepAlivePending;
+  private final Object dispatchLock = new Object();
+  private int runningRequests; // guarded by dispatchLock
+  private final java.util.ArrayDeque<Runnable> queuedRequests = new java.util.ArrayDeque<>();
   private volatile Object credentials;
   private volatile int peerMaxFrameSize = Integer.MAX_VALUE;
   private volatile Netref root;
@@ -631,15 +638,70 @@ public final class ProtocolConnection implements Connection {
     }
   }
 
+  /**
+   * Runs a request of the peer: on the waiting thread of its chain if there is one, else on a
+   * worker. At most {@code maxConcurrentRequests} requests of one connection hold workers at a time
+   * (each may wait on the peer, and a peer must not be able to make the server start threads
+   * without limit); the rest wait in order, up to {@link #MAX_QUEUED_REQUESTS}, beyond which they
+   * are refused with an exception reply.
+   */
   private void dispatch(long seq, long chain, Runnable serve) {
     CallChains.ChainTask task = new CallChains.ChainTask(chain, serve, executor);
     if (chain != 0 && CallChains.offer(chain, this, task)) {
       return;
     }
+    Runnable bounded =
+        () -> {
+          try {
+            task.run();
+          } finally {
+            runNextQueued();
+          }
+        };
+    synchronized (dispatchLock) {
+      if (runningRequests >= config.maxConcurrentRequests()) {
+        if (queuedRequests.size() >= MAX_QUEUED_REQUESTS) {
+          sendException(
+              seq,
+              new RpycException(
+                  "too many requests in flight on this connection ("
+                      + runningRequests
+                      + " running, "
+                      + queuedRequests.size()
+                      + " waiting)"));
+        } else {
+          queuedRequests.add(bounded);
+        }
+        return;
+      }
+      runningRequests++;
+    }
     try {
-      executor.execute(task);
+      executor.execute(bounded);
     } catch (RejectedExecutionException e) {
+      synchronized (dispatchLock) {
+        runningRequests--;
+      }
       sendException(seq, new RpycException("the server is shutting down"));
+    }
+  }
+
+  private void runNextQueued() {
+    Runnable next;
+    synchronized (dispatchLock) {
+      next = queuedRequests.poll();
+      if (next == null) {
+        runningRequests--;
+        return;
+      }
+    }
+    try {
+      executor.execute(next);
+    } catch (RejectedExecutionException e) {
+      synchronized (dispatchLock) {
+        runningRequests--;
+        queuedRequests.clear(); // shutting down: nobody will serve them
+      }
     }
   }
 
@@ -687,6 +749,9 @@ public final class ProtocolConnection implements Connection {
       }
       IdPack id = idPack(ref.get(1));
       long count = args.size() == 2 ? ((Number) unbox(args.get(1))).longValue() : 1;
+      if (count < 1) {
+        throw PyError.valueError("DEL needs a positive count, got " + count);
+      }
       if (!exports.release(id, count)) {
         throw PyError.keyError(String.valueOf(id));
       }

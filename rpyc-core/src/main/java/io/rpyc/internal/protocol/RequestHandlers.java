@@ -25,6 +25,9 @@ final class RequestHandlers {
   /** The largest batch one BUFFITER may ask for. */
   static final int MAX_BUFFITER = 1 << 17;
 
+  /** The most items JAVA_OBTAIN collects from an {@code Iterable} that is not a collection. */
+  static final int MAX_OBTAIN = 1 << 22;
+
   private static final ClassValue<List<Method>> FUNCTIONAL_METHODS =
       new ClassValue<>() {
         @Override
@@ -448,7 +451,16 @@ final class RequestHandlers {
     }
     if (target instanceof Iterable) {
       List<Object> items = new ArrayList<>();
-      ((Iterable<?>) target).forEach(items::add);
+      Iterator<?> it = ((Iterable<?>) target).iterator();
+      while (it.hasNext()) {
+        if (items.size() == MAX_OBTAIN) {
+          throw PyError.valueError(
+              "more than "
+                  + MAX_OBTAIN
+                  + " items to obtain: iterate instead (it may be unbounded)");
+        }
+        items.add(it.next());
+      }
       return Tuple.of("list", "", Tuple.copyOf(items));
     }
     throw PyError.typeError(
