@@ -36,4 +36,11 @@ public interface BenchApi {
    */
   @Exposed
   String memoryReport();
+
+  /**
+   * Per-thread-group counters of the server process (allocated bytes, CPU time, voluntary context
+   * switches), for the profile mode.
+   */
+  @Exposed
+  String threadReport();
 }

@@ -68,6 +68,11 @@ public class BenchService extends Service implements BenchApi {
     return memoryReport(CONNECTIONS.get());
   }
 
+  @Override
+  public String threadReport() {
+    return ThreadStats.format(ThreadStats.snapshot());
+  }
+
   /** This process's memory after a full GC; see {@link BenchApi#memoryReport()}. */
   static String memoryReport(int connections) {
     MemoryMXBean memory = ManagementFactory.getMemoryMXBean();

@@ -25,6 +25,8 @@ final class Options {
           "                       -XX:StartFlightRecording=filename=server.jfr",
           "  --scale N            instead: N idle connections to one rpyc-java server; heap per"
               + " connection",
+          "  --profile            instead: rpyc-java add with 1 thread, 8 threads and pipelined;",
+          "                       per call and thread group: bytes, CPU, wakeups (thread hops)",
           "  --help");
 
   boolean quick;
@@ -39,6 +41,7 @@ final class Options {
   String python = "/usr/bin/python3";
   final List<String> rpycServerJvmOptions = new ArrayList<>();
   int scaleConnections;
+  boolean profile;
 
   static Options parse(String... args) {
     Options o = new Options();
@@ -81,6 +84,9 @@ final class Options {
           break;
         case "--scale":
           o.scaleConnections = Integer.parseInt(value(args, ++i, a));
+          break;
+        case "--profile":
+          o.profile = true;
           break;
         case "--help":
         case "-h":

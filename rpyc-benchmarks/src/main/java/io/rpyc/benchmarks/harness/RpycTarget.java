@@ -90,6 +90,11 @@ final class RpycTarget extends Target {
     return api.memoryReport();
   }
 
+  /** The server's per-thread-group counters (rpyc-java servers only). */
+  String threadReport() {
+    return api.threadReport();
+  }
+
   @Override
   String note(String rowId) {
     if (python && rowId.startsWith("list.")) {
