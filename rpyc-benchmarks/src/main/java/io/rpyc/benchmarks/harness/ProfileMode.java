@@ -29,7 +29,7 @@ final class ProfileMode {
                 SideBySide.RPYC, "rpyc-java", Integer.parseInt(server.address()), false)) {
       System.err.println("started " + server + "; warming up");
       long millis = options.millis;
-      long[] ignored = new long[4];
+      long[] ignored = new long[ThreadStats.FIELDS.length];
       for (int threads : new int[] {1, 8, 0, 1}) { // until C2 has compiled the paths
         run(target, threads, TimeUnit.SECONDS.toNanos(3), options.window, ignored);
       }
@@ -39,7 +39,7 @@ final class ProfileMode {
         Map<String, long[]> clientBefore = ThreadStats.snapshot();
         Map<String, long[]> serverBefore = ThreadStats.parse(target.threadReport());
         long start = System.nanoTime();
-        long[] callers = new long[4];
+        long[] callers = new long[ThreadStats.FIELDS.length];
         long calls =
             run(target, threads, TimeUnit.MILLISECONDS.toNanos(millis), options.window, callers);
         long elapsed = System.nanoTime() - start;
@@ -65,11 +65,12 @@ final class ProfileMode {
   private static void print(PrintStream out, String side, Map<String, long[]> diff, long calls) {
     out.printf(
         Locale.ROOT,
-        "  %-6s %-28s %12s %12s %16s%n",
+        "  %-6s %-34s %11s %12s %9s %13s%n",
         side,
-        "thread group",
+        "thread group (threads)",
         "bytes/call",
         "CPU µs/call",
+        "in kernel",
         "wakeups/call");
     long[] total = new long[ThreadStats.FIELDS.length];
     diff.forEach(
@@ -77,8 +78,8 @@ final class ProfileMode {
           if (v[0] == 0 && v[1] == 0 && v[2] == 0) {
             return;
           }
-          for (int i = 0; i < 3; i++) {
-            total[i] += v[i];
+          for (int i = 0; i < v.length; i++) {
+            total[i] += i == 3 ? 0 : v[i];
           }
           if (v[0] / (double) calls < 1
               && v[1] / 1e3 / calls < 0.05
@@ -87,19 +88,27 @@ final class ProfileMode {
           }
           out.printf(
               Locale.ROOT,
-              "         %-28s %12.0f %12.2f %16.2f%n",
+              "         %-34s %11.0f %12.2f %9s %13.2f%n",
               group + " (" + v[3] + ")",
               v[0] / (double) calls,
               v[1] / 1e3 / calls,
+              kernelShare(v),
               v[2] / (double) calls);
         });
     out.printf(
         Locale.ROOT,
-        "         %-28s %12.0f %12.2f %16.2f%n",
+        "         %-34s %11.0f %12.2f %9s %13.2f%n",
         "total",
         total[0] / (double) calls,
         total[1] / 1e3 / calls,
+        kernelShare(total),
         total[2] / (double) calls);
+  }
+
+  /** The share of a group's CPU time spent in the kernel (from /proc's 10 ms ticks). */
+  private static String kernelShare(long[] v) {
+    long ticks = v[4] + v[5];
+    return ticks < 20 ? "-" : String.format(Locale.ROOT, "%.0f%%", 100.0 * v[5] / ticks);
   }
 
   /**
@@ -134,10 +143,10 @@ final class ProfileMode {
                 } finally {
                   long[] after = ThreadStats.self();
                   synchronized (callers) {
-                    for (int k = 0; k < 3; k++) {
+                    for (int k = 0; k < after.length; k++) {
                       callers[k] += after[k] - before[k];
                     }
-                    callers[3]++;
+                    callers[3] = threads;
                   }
                   done.countDown();
                 }

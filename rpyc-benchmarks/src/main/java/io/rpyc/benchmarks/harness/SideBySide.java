@@ -259,7 +259,7 @@ public final class SideBySide {
     int[] sizes = options.quick ? new int[] {16 << 10, 256 << 10} : new int[] {1 << 20, 64 << 20};
     for (int size : sizes) {
       String id = "echo." + sizeName(size);
-      if (!options.wantsRow(id) && !options.wantsRow("echo")) {
+      if (!options.wantsRow(id)) {
         continue;
       }
       Results.Row row = results.row(id, "byte[] echo, " + sizeName(size), "ms", false);
@@ -268,18 +268,21 @@ public final class SideBySide {
       int reps = options.quick ? 3 : size > (8 << 20) ? 3 : 20;
       int warm = options.quick ? 1 : size > (8 << 20) ? 1 : 5;
       for (Target t : targets) {
+        int tWarm = t.slowEcho(size) ? 0 : warm;
+        int tReps = t.slowEcho(size) ? 1 : reps;
         try {
           List<Double> times = new ArrayList<>();
-          for (int i = 0; i < warm + reps; i++) {
+          for (int i = 0; i < tWarm + tReps; i++) {
             long start = System.nanoTime();
             int n = t.echo(data);
             long took = System.nanoTime() - start;
             if (n != size) {
               throw new IllegalStateException(t.label + " echoed " + n + " of " + size + " bytes");
             }
-            if (i >= warm) {
+            if (i >= tWarm) {
               times.add(took / 1e6);
             }
+            log.printf("echo %s %s: %.1f ms%n", sizeName(size), t.label, took / 1e6);
           }
           for (double ms : times) {
             row.add(t.key, ms);

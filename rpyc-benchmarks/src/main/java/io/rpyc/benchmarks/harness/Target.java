@@ -34,6 +34,11 @@ abstract class Target implements AutoCloseable {
     throw new UnsupportedOperationException();
   }
 
+  /** Whether an echo of {@code size} bytes takes so long here that it is measured only once. */
+  boolean slowEcho(int size) {
+    return false;
+  }
+
   /** Fetches a remote list of {@code n} items once; the returned call asks for its size. */
   SizeCall remoteList(int n) throws Exception {
     throw new UnsupportedOperationException();

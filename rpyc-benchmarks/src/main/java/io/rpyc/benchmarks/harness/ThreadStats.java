@@ -19,7 +19,9 @@ import java.util.stream.Stream;
  */
 final class ThreadStats {
   /** Counters of one group, in {@link #FIELDS} order. */
-  static final String[] FIELDS = {"allocBytes", "cpuNanos", "voluntarySwitches", "threads"};
+  static final String[] FIELDS = {
+    "allocBytes", "cpuNanos", "voluntarySwitches", "threads", "userTicks", "systemTicks"
+  };
 
   private ThreadStats() {}
 
@@ -38,8 +40,23 @@ final class ThreadStats {
     } catch (IOException | RuntimeException e) {
       // not Linux
     }
+    long user = 0;
+    long system = 0;
+    try {
+      String stat = Files.readString(Path.of("/proc/thread-self/stat"), StandardCharsets.US_ASCII);
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      user = Long.parseLong(fields[11]);
+      system = Long.parseLong(fields[12]);
+    } catch (IOException | RuntimeException e) {
+      // not Linux
+    }
     return new long[] {
-      threads.getCurrentThreadAllocatedBytes(), threads.getCurrentThreadCpuTime(), voluntary, 1
+      threads.getCurrentThreadAllocatedBytes(),
+      threads.getCurrentThreadCpuTime(),
+      voluntary,
+      1,
+      user,
+      system
     };
   }
 
@@ -70,10 +87,14 @@ final class ThreadStats {
               voluntary = Long.parseLong(line.replaceAll("[^0-9]", ""));
             }
           }
+          String stat = Files.readString(task.resolve("stat"), StandardCharsets.US_ASCII);
+          String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
           long[] g = groupFor(groups, group(name));
           g[1] += Long.parseLong(sched[0]);
           g[2] += voluntary;
           g[3]++;
+          g[4] += Long.parseLong(fields[11]); // utime: field 14 of stat, counted from state (3)
+          g[5] += Long.parseLong(fields[12]); // stime
         } catch (IOException | RuntimeException e) {
           // the thread ended meanwhile
         }
