@@ -111,7 +111,7 @@ final class Report {
       for (String t : r.targets) {
         Double v = row.values.get(t);
         line.add(
-            v == null ? (row.problems.containsKey(t) ? "FAILED" : "n/a") : format(v, row.unit));
+            v == null ? (row.problems.containsKey(t) ? "see below" : "n/a") : format(v, row.unit));
       }
       double a = r.value(row.id, RPYC);
       line.add(ratio(a, r.value(row.id, RMI)));

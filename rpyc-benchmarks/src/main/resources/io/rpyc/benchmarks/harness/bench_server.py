@@ -37,6 +37,7 @@ def exit_when_stdin_closes():
 logging.basicConfig(level=logging.WARNING)
 server = ThreadedServer(BenchService, hostname="127.0.0.1", port=0,
                         logger=logging.getLogger("bench"))
+server._listen()  # accept connections before announcing the port (start() listens too late)
 print("READY", server.port, flush=True)
 threading.Thread(target=exit_when_stdin_closes, daemon=True).start()
 server.start()
