@@ -146,7 +146,7 @@ final class ProfileMode {
                     for (int k = 0; k < after.length; k++) {
                       callers[k] += after[k] - before[k];
                     }
-                    callers[3] = threads;
+                    callers[3] = Math.max(1, threads);
                   }
                   done.countDown();
                 }

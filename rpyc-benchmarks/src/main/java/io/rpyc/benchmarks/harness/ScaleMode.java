@@ -109,9 +109,10 @@ final class ScaleMode {
         result.put(
             "target",
             (serverHeapPer <= 64 * 1024 ? "PASS" : "FAIL")
-                + " server heap per idle connection "
-                + serverHeapPer / 1024
-                + " KiB (target <= 64 KiB)");
+                + String.format(
+                    Locale.ROOT,
+                    " server heap per idle connection %.1f KiB (target <= 64 KiB)",
+                    serverHeapPer / 1024.0));
         for (Connection c : connections) {
           c.close();
         }
