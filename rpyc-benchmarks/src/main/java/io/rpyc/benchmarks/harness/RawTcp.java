@@ -1,0 +1,185 @@
+package io.rpyc.benchmarks.harness;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The floor: a ping-pong of RPyC frames over blocking sockets, one thread on each side, no
+ * decoding. The first byte a client sends picks the mode: {@code 'P'} answers every frame with one
+ * fixed frame (the bytes of an rpyc-java {@code add} reply), {@code 'E'} echoes every frame.
+ */
+final class RawTcp {
+  static final int MODE_PING = 'P';
+  static final int MODE_ECHO = 'E';
+  private static final int HEADER = 5;
+
+  private RawTcp() {}
+
+  /** Listens on loopback and serves each connection on its own thread; returns the port. */
+  static int serve(byte[] reply) throws IOException {
+    ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    Thread acceptor =
+        new Thread(
+            () -> {
+              while (true) {
+                Socket s;
+                try {
+                  s = listener.accept();
+                } catch (IOException e) {
+                  return;
+                }
+                Thread t = new Thread(() -> serveConnection(s, reply), "raw-tcp-server");
+                t.setDaemon(true);
+                t.start();
+              }
+            },
+            "raw-tcp-accept");
+    acceptor.setDaemon(true);
+    acceptor.start();
+    return listener.getLocalPort();
+  }
+
+  private static void serveConnection(Socket s, byte[] reply) {
+    try (s) {
+      s.setTcpNoDelay(true);
+      DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream(), 65536));
+      OutputStream out = new BufferedOutputStream(s.getOutputStream(), 65536);
+      int mode = in.read();
+      byte[] buffer = new byte[4096];
+      while (true) {
+        int length = in.readInt();
+        int rest = 1 + length + 1; // compressed flag, payload, trailer
+        if (buffer.length < rest) {
+          buffer = new byte[rest];
+        }
+        in.readFully(buffer, 0, rest);
+        if (mode == MODE_ECHO) {
+          writeInt(out, length);
+          out.write(buffer, 0, rest);
+        } else {
+          out.write(reply);
+        }
+        if (in.available() == 0) {
+          out.flush(); // answer now unless more requests are already here (pipelining)
+        }
+      }
+    } catch (EOFException e) {
+      // the client left
+    } catch (IOException e) {
+      // the client left abruptly
+    }
+  }
+
+  private static void writeInt(OutputStream out, int v) throws IOException {
+    out.write(v >>> 24);
+    out.write(v >>> 16);
+    out.write(v >>> 8);
+    out.write(v);
+  }
+
+  /** One client connection; not thread-safe except {@link #pipelined}'s own reader. */
+  static final class Client implements AutoCloseable {
+    private final Socket socket;
+    private final DataInputStream in;
+    private final OutputStream out;
+    private byte[] buffer = new byte[4096];
+
+    Client(int port, int mode) throws IOException {
+      socket = new Socket(InetAddress.getLoopbackAddress(), port);
+      socket.setTcpNoDelay(true);
+      in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 65536));
+      out = new BufferedOutputStream(socket.getOutputStream(), 65536);
+      out.write(mode);
+    }
+
+    /** Sends a complete frame and reads the answering frame; returns its payload length. */
+    int roundTrip(byte[] frame) throws IOException {
+      out.write(frame);
+      out.flush();
+      return readFrame();
+    }
+
+    /** Echoes {@code payload} in one frame; returns the echoed payload length. */
+    int echo(byte[] payload) throws IOException {
+      writeInt(out, payload.length);
+      out.write(0);
+      out.write(payload);
+      out.write('\n');
+      out.flush();
+      return readFrame();
+    }
+
+    private int readFrame() throws IOException {
+      int length = in.readInt();
+      int rest = 1 + length + 1;
+      if (buffer.length < rest) {
+        buffer = new byte[rest];
+      }
+      in.readFully(buffer, 0, rest);
+      return length;
+    }
+
+    /**
+     * Sends {@code frame} over and over for {@code nanos} (at most {@code maxCalls} times), with at
+     * most {@code window} unanswered; a second thread reads the answers. Frames are flushed a
+     * quarter window at a time (or when the window is full), so requests share system calls as a
+     * pipelining client's would. Returns the number answered.
+     */
+    long pipelined(byte[] frame, int window, long nanos, long maxCalls) throws Exception {
+      Semaphore permits = new Semaphore(window);
+      AtomicReference<IOException> failure = new AtomicReference<>();
+      Thread reader =
+          new Thread(
+              () -> {
+                try {
+                  while (!Thread.currentThread().isInterrupted()) {
+                    readFrame();
+                    permits.release();
+                  }
+                } catch (IOException e) {
+                  failure.set(e);
+                  permits.release(window);
+                }
+              },
+              "raw-tcp-reader");
+      reader.setDaemon(true);
+      reader.start();
+      long deadline = System.nanoTime() + nanos;
+      long count = 0;
+      int batch = Math.max(1, window / 4);
+      while (count < maxCalls && System.nanoTime() < deadline && failure.get() == null) {
+        if (!permits.tryAcquire()) {
+          out.flush();
+          permits.acquire();
+        }
+        out.write(frame);
+        if (++count % batch == 0) {
+          out.flush();
+        }
+      }
+      out.flush();
+      permits.acquire(window); // every answer is in
+      if (failure.get() != null) {
+        throw failure.get();
+      }
+      reader.interrupt();
+      socket.close(); // ends the reader's read
+      reader.join();
+      return count;
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
+  }
+}
