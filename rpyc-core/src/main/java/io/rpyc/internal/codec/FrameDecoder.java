@@ -1,6 +1,7 @@
 package io.rpyc.internal.codec;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.rpyc.ProtocolViolationException;
@@ -32,6 +33,41 @@ public final class FrameDecoder extends ByteToMessageDecoder {
   public FrameDecoder(int maxFrameSize, int maxDepth) {
     this.maxFrameSize = maxFrameSize;
     this.maxDepth = maxDepth;
+    setCumulator(this::cumulate);
+  }
+
+  /**
+   * Netty's merge cumulator grows its buffer to exactly what has arrived, copying everything on
+   * each growth, which makes a 64 MiB frame quadratic. Grow geometrically instead (linear copying
+   * overall), but never beyond the frame the header announces, and never to more than twice the
+   * bytes that actually arrived: a hostile header alone allocates nothing.
+   */
+  private ByteBuf cumulate(ByteBufAllocator alloc, ByteBuf cumulation, ByteBuf in) {
+    if (!cumulation.isReadable()
+        || in.readableBytes() > cumulation.maxWritableBytes()
+        || cumulation.refCnt() > 1
+        || cumulation.isReadOnly()) {
+      return MERGE_CUMULATOR.cumulate(alloc, cumulation, in);
+    }
+    int needed = cumulation.readableBytes() + in.readableBytes();
+    if (needed > cumulation.capacity() - cumulation.readerIndex()
+        && cumulation.readableBytes() >= HEADER) {
+      long frame = HEADER + cumulation.getUnsignedInt(cumulation.readerIndex()) + 1;
+      long doubled = Math.max(needed, 2L * cumulation.capacity());
+      int capacity =
+          (int) Math.max(needed, Math.min(doubled, Math.min(frame, maxFrameSize + HEADER + 1L)));
+      ByteBuf grown = alloc.buffer(capacity);
+      try {
+        grown.writeBytes(cumulation).writeBytes(in);
+      } catch (RuntimeException e) {
+        grown.release();
+        throw e;
+      }
+      cumulation.release();
+      in.release();
+      return grown;
+    }
+    return MERGE_CUMULATOR.cumulate(alloc, cumulation, in);
   }
 
   @Override

@@ -259,4 +259,66 @@ class FrameCodecTest {
     ProtocolViolationException e = violation(rawFrame(Hex.parse("01 11 50 11 53 11 51 02"), 0));
     assertTrue(e.getMessage().contains("RPyC 6 peers are not supported yet"), e.getMessage());
   }
+
+  /** Records how much the decoder allocates. */
+  private static final class CountingAllocator extends io.netty.buffer.AbstractByteBufAllocator {
+    long total;
+    int largest;
+
+    @Override
+    protected ByteBuf newHeapBuffer(int initialCapacity, int maxCapacity) {
+      total += initialCapacity;
+      largest = Math.max(largest, initialCapacity);
+      return io.netty.buffer.UnpooledByteBufAllocator.DEFAULT.heapBuffer(
+          initialCapacity, maxCapacity);
+    }
+
+    @Override
+    protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
+      return newHeapBuffer(initialCapacity, maxCapacity);
+    }
+
+    @Override
+    public boolean isDirectBufferPooled() {
+      return false;
+    }
+  }
+
+  private static void feed(EmbeddedChannel ch, byte[] bytes, int chunk) {
+    for (int i = 0; i < bytes.length; i += chunk) {
+      ch.writeInbound(Unpooled.wrappedBuffer(bytes, i, Math.min(chunk, bytes.length - i)));
+    }
+  }
+
+  @Test
+  void largeFrames_growTheBufferGeometrically_butAHeaderAloneAllocatesNothingBig() {
+    CountingAllocator counting = new CountingAllocator();
+    EmbeddedChannel big = new EmbeddedChannel();
+    big.config().setAllocator(counting);
+    big.pipeline().addLast(new FrameDecoder(64 << 20, 64));
+    try {
+      byte[] hostile = new byte[4096];
+      System.arraycopy(Hex.parse("03 ff ff ff 00"), 0, hostile, 0, 5); // announces ~64 MiB
+      feed(big, hostile, 512);
+      assertTrue(counting.largest <= 8192, "a header alone: " + counting.largest + " bytes");
+    } finally {
+      big.finishAndReleaseAll();
+    }
+    CountingAllocator linear = new CountingAllocator();
+    EmbeddedChannel frames = new EmbeddedChannel();
+    frames.config().setAllocator(linear);
+    frames.pipeline().addLast(new FrameDecoder(64 << 20, 64));
+    try {
+      ByteBuf f = frame(new Object[] {1, new byte[8 << 20]}, false);
+      byte[] wire = bytes(f);
+      f.release();
+      feed(frames, wire, 64 << 10);
+      Message m = frames.readInbound();
+      assertEquals(8 << 20, ((byte[]) ((Tuple) m.body()).get(1)).length);
+      assertTrue(
+          linear.total < 4L * wire.length, "allocated " + linear.total + " for " + wire.length);
+    } finally {
+      frames.finishAndReleaseAll();
+    }
+  }
 }
