@@ -37,6 +37,27 @@ public final class ClassicProtocol {
   /** {@code teleport(classSource, spec)}: the rebuilt code. */
   public static final String TELEPORT = "teleport";
 
+  /**
+   * {@code shellEval(code)}: a tuple with one {@code (kind, name, type, value, action)} per
+   * snippet.
+   */
+  public static final String SHELL_EVAL = "shellEval";
+
+  /** {@code stop()}: stops the connection's running snippet; whether one was running. */
+  public static final String STOP = "stop";
+
+  /** {@code completeness(code)}: jshell's {@code Completeness} name for the source. */
+  public static final String COMPLETENESS = "completeness";
+
+  /** {@code complete(code, cursor)}: {@code (anchor, (suggestion, ...))}. */
+  public static final String COMPLETE = "complete";
+
+  /** {@code imports()}: the import declarations, as source. */
+  public static final String IMPORTS = "imports";
+
+  /** {@code variables()}: {@code ((type, name, value as text), ...)}. */
+  public static final String VARIABLES = "variables";
+
   /** {@code callCaptured(classSource, spec)}: a {@linkplain #CAPTURED captured} tuple. */
   public static final String CALL_CAPTURED = "callCaptured";
 

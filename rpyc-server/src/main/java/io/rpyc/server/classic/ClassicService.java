@@ -194,6 +194,57 @@ public final class ClassicService extends Service {
     withContext(() -> session().eval(code));
   }
 
+  // ------------------------------------------------------------------ for shells (rpyc-shell)
+
+  /**
+   * {@link #eval} for an interactive shell: runs {@code code} and describes each of its snippets as
+   * {@code (kind, name, type, value, action)}, the value as text (see {@code docs/shell.md}).
+   */
+  @Exposed
+  public Tuple shellEval(String code) throws Throwable {
+    return Tuple.copyOf(withContext(() -> session().evalDescribed(code)));
+  }
+
+  /**
+   * Stops this connection's running snippet, if any (it fails with {@link
+   * SnippetStoppedException}); returns whether one was running. Does not wait for it to end.
+   */
+  @Exposed
+  public boolean stop() {
+    JShellSession s = session;
+    return s != null && s.stop();
+  }
+
+  /**
+   * Whether {@code code} is complete Java source: jshell's completeness ({@code COMPLETE}, {@code
+   * DEFINITELY_INCOMPLETE}, ...), for a shell to decide whether to read another line.
+   */
+  @Exposed
+  public String completeness(String code) throws Throwable {
+    return session().completeness(code);
+  }
+
+  /**
+   * jshell's completion of {@code code} at {@code cursor}: {@code (anchor, (suggestion, ...))},
+   * each suggestion replacing the text between {@code anchor} and the cursor.
+   */
+  @Exposed
+  public Tuple complete(String code, int cursor) throws Throwable {
+    return withContext(() -> session().complete(code, cursor));
+  }
+
+  /** The import declarations of this connection's jshell state, as source. */
+  @Exposed
+  public Tuple imports() throws Throwable {
+    return Tuple.copyOf(session().imports());
+  }
+
+  /** The variables of this connection's jshell state as {@code (type, name, value as text)}. */
+  @Exposed
+  public Tuple variables() throws Throwable {
+    return Tuple.copyOf(withContext(() -> session().describeVariables()));
+  }
+
   /** This side of the connection: RPyC's {@code getconn}. */
   @Exposed
   public Connection getconn() {

@@ -2,6 +2,7 @@ package io.rpyc.server.classic;
 
 import io.rpyc.RemoteRef;
 import io.rpyc.RpycException;
+import io.rpyc.Tuple;
 import java.io.InputStream;
 import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
@@ -16,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Collectors;
 import javax.lang.model.SourceVersion;
 import jdk.jshell.Diag;
 import jdk.jshell.EvalException;
@@ -66,6 +68,8 @@ final class JShellSession implements AutoCloseable {
   private Control control;
   private SnippetLoader loader;
   private volatile boolean closed;
+  private final Object running = new Object();
+  private Thread runningThread; // guarded by running: the thread inside a snippet, or null
 
   JShellSession(String name, ClassLoader parent, Duration lockTimeout) {
     this.name = name;
@@ -106,7 +110,109 @@ final class JShellSession implements AutoCloseable {
 
   /** Evaluates {@code code} and returns the value of its last snippet, or {@code null}. */
   Object eval(String code) throws Throwable {
-    return locked(() -> runAll(code));
+    return locked(() -> runAll(code, null));
+  }
+
+  /**
+   * Evaluates {@code code} as {@link #eval} does and describes each snippet for a shell to show:
+   * {@code (kind, name, type, value, action)} with {@code kind} one of {@code expression}, {@code
+   * variable}, {@code method}, {@code class}, {@code import}, {@code statement}; {@code name} and
+   * {@code type} as declared ({@code $1} and the expression's type for an expression); {@code
+   * value} the value as jshell shows it ({@code "text"} quoted, arrays listed) or {@code null};
+   * {@code action} {@code created} or {@code replaced}.
+   */
+  List<Tuple> evalDescribed(String code) throws Throwable {
+    return locked(
+        () -> {
+          List<Tuple> report = new ArrayList<>();
+          runAll(code, report);
+          return report;
+        });
+  }
+
+  /**
+   * Stops the snippet running for this session, if one is: it throws {@link
+   * SnippetStoppedException} at its next loop iteration, or is interrupted if it waits. A snippet
+   * still being compiled is stopped as soon as it starts to run (the compiler is never interrupted:
+   * that would close the files it reads). Does not wait; returns whether a snippet was there.
+   */
+  boolean stop() {
+    Control c = control;
+    return c != null && c.stop(isRunning());
+  }
+
+  /** Whether a snippet is running now (between compiling and its end). */
+  boolean isRunning() {
+    synchronized (running) {
+      return runningThread != null;
+    }
+  }
+
+  /**
+   * How complete {@code code} is as Java source: jshell's {@code SourceCodeAnalysis.Completeness}
+   * name ({@code COMPLETE}, {@code COMPLETE_WITH_SEMI}, {@code DEFINITELY_INCOMPLETE}, {@code
+   * CONSIDERED_INCOMPLETE}, {@code EMPTY}, {@code UNKNOWN}) of the whole text, so a shell knows
+   * whether to ask for another line.
+   */
+  String completeness(String code) throws Throwable {
+    return locked(
+        () -> {
+          SourceCodeAnalysis analysis = shell().sourceCodeAnalysis();
+          String remaining = code;
+          SourceCodeAnalysis.Completeness last = SourceCodeAnalysis.Completeness.EMPTY;
+          while (!remaining.isBlank()) {
+            SourceCodeAnalysis.CompletionInfo info = analysis.analyzeCompletion(remaining);
+            last = info.completeness();
+            if (!last.isComplete()) {
+              break;
+            }
+            remaining = info.remaining();
+          }
+          return last.name();
+        });
+  }
+
+  /**
+   * jshell's completion of {@code code} at {@code cursor}: {@code (anchor, suggestions)}, where
+   * each suggestion replaces the text from {@code anchor} to the cursor and the ones matching the
+   * expected type come first.
+   */
+  Tuple complete(String code, int cursor) throws Throwable {
+    if (cursor < 0 || cursor > code.length()) {
+      throw new IllegalArgumentException("cursor " + cursor + " outside the code");
+    }
+    return locked(
+        () -> {
+          int[] anchor = new int[1];
+          List<SourceCodeAnalysis.Suggestion> found =
+              shell().sourceCodeAnalysis().completionSuggestions(code, cursor, anchor);
+          List<String> suggestions = new ArrayList<>();
+          found.stream()
+              .filter(SourceCodeAnalysis.Suggestion::matchesType)
+              .forEach(x -> suggestions.add(x.continuation()));
+          found.stream()
+              .filter(x -> !x.matchesType())
+              .forEach(x -> suggestions.add(x.continuation()));
+          return Tuple.of(anchor[0], Tuple.copyOf(suggestions.stream().distinct().toList()));
+        });
+  }
+
+  /** The import declarations in force, as source ({@code import java.util.*;}). */
+  List<String> imports() throws Throwable {
+    return locked(
+        () -> shell().imports().map(i -> i.source().strip()).collect(Collectors.toList()));
+  }
+
+  /** The variables as {@code (type, name, value)}, the value shown as jshell shows it. */
+  List<Tuple> describeVariables() throws Throwable {
+    return locked(
+        () -> {
+          List<Tuple> out = new ArrayList<>();
+          for (VarSnippet v : shell().variables().toArray(VarSnippet[]::new)) {
+            out.add(Tuple.of(v.typeName(), v.name(), Control.shown(valueOf(v))));
+          }
+          return out;
+        });
   }
 
   /** The variables, by name, with their current values (a snapshot). */
@@ -173,7 +279,8 @@ final class JShellSession implements AutoCloseable {
               + SnippetBridge.class.getName()
               + ".take("
               + ticket
-              + "L);");
+              + "L);",
+          null);
     } finally {
       SnippetBridge.discard(ticket);
     }
@@ -251,7 +358,7 @@ final class JShellSession implements AutoCloseable {
         jshell.addToClasspath(classPath);
       }
       for (String imp : DEFAULT_IMPORTS) {
-        runAll(imp);
+        runAll(imp, null);
       }
     }
     return jshell;
@@ -276,7 +383,8 @@ final class JShellSession implements AutoCloseable {
     return control.lastVariable;
   }
 
-  private Object runAll(String code) throws Throwable {
+  /** Runs each snippet of {@code code}; describes them in {@code report} unless it is null. */
+  private Object runAll(String code, List<Tuple> report) throws Throwable {
     JShell shell = shell();
     Thread thread = Thread.currentThread();
     ClassLoader previous = thread.getContextClassLoader();
@@ -301,7 +409,7 @@ final class JShellSession implements AutoCloseable {
             remaining = "";
             break;
         }
-        last = runOne(shell, source);
+        last = runOne(shell, source, report);
       }
       return last;
     } finally {
@@ -309,11 +417,11 @@ final class JShellSession implements AutoCloseable {
     }
   }
 
-  private Object runOne(JShell shell, String source) throws Throwable {
+  private Object runOne(JShell shell, String source, List<Tuple> report) throws Throwable {
     control.lastResult = null;
     control.lastThrown = null;
     SnippetEvent main = null;
-    for (SnippetEvent e : shell.eval(source)) {
+    for (SnippetEvent e : running(() -> shell.eval(source))) {
       if (e.causeSnippet() == null) {
         main = e;
         break;
@@ -330,7 +438,66 @@ final class JShellSession implements AutoCloseable {
       throw failure(shell, main.exception());
     }
     Snippet.Kind kind = snippet.kind();
-    return kind == Snippet.Kind.EXPRESSION || kind == Snippet.Kind.VAR ? control.lastResult : null;
+    Object value =
+        kind == Snippet.Kind.EXPRESSION || kind == Snippet.Kind.VAR ? control.lastResult : null;
+    if (report != null) {
+      report.add(describe(main, value));
+    }
+    return value;
+  }
+
+  /** Runs {@code work} as the session's running snippet, which {@link #stop()} can stop. */
+  private <T> T running(Work<T> work) throws Throwable {
+    synchronized (running) {
+      runningThread = Thread.currentThread();
+    }
+    try {
+      return work.run();
+    } finally {
+      synchronized (running) {
+        runningThread = null;
+      }
+      control.forgetStop(); // a stop that came too late must not hit the next snippet
+    }
+  }
+
+  private static Tuple describe(SnippetEvent event, Object value) {
+    Snippet snippet = event.snippet();
+    String action = event.previousStatus() == Snippet.Status.NONEXISTENT ? "created" : "replaced";
+    switch (snippet.kind()) {
+      case VAR:
+        VarSnippet v = (VarSnippet) snippet;
+        return Tuple.of("variable", v.name(), v.typeName(), Control.shown(value), action);
+      case EXPRESSION:
+        jdk.jshell.ExpressionSnippet x = (jdk.jshell.ExpressionSnippet) snippet;
+        return Tuple.of("expression", x.name(), x.typeName(), Control.shown(value), action);
+      case METHOD:
+        jdk.jshell.MethodSnippet m = (jdk.jshell.MethodSnippet) snippet;
+        return Tuple.of(
+            "method", m.name() + "(" + m.parameterTypes() + ")", m.signature(), null, action);
+      case TYPE_DECL:
+        jdk.jshell.TypeDeclSnippet t = (jdk.jshell.TypeDeclSnippet) snippet;
+        return Tuple.of("class", t.name(), kindOf(t.subKind()), null, action);
+      case IMPORT:
+        return Tuple.of("import", ((jdk.jshell.ImportSnippet) snippet).name(), null, null, action);
+      default:
+        return Tuple.of("statement", null, null, null, action);
+    }
+  }
+
+  private static String kindOf(Snippet.SubKind subKind) {
+    switch (subKind) {
+      case INTERFACE_SUBKIND:
+        return "interface";
+      case ENUM_SUBKIND:
+        return "enum";
+      case ANNOTATION_TYPE_SUBKIND:
+        return "@interface";
+      case RECORD_SUBKIND:
+        return "record";
+      default:
+        return "class";
+    }
   }
 
   private Throwable failure(JShell shell, JShellException e) {
@@ -463,8 +630,52 @@ final class JShellSession implements AutoCloseable {
     Throwable lastThrown;
     Object lastVariable;
 
+    private final Object stopLock = new Object();
+    private Thread executing; // guarded by stopLock: the thread running snippet code
+    private boolean stopPending; // guarded by stopLock: asked to stop before the code ran
+
     Control(SnippetLoader loader) {
       super(loader.delegate());
+    }
+
+    /** Stops the executing snippet, or the one about to execute if {@code compiling}. */
+    boolean stop(boolean compiling) {
+      synchronized (stopLock) {
+        if (executing != null) {
+          SnippetStop.request(executing);
+          executing.interrupt();
+          return true;
+        }
+        stopPending = compiling;
+        return compiling;
+      }
+    }
+
+    void forgetStop() {
+      synchronized (stopLock) {
+        stopPending = false;
+      }
+    }
+
+    @Override
+    protected void clientCodeEnter() {
+      synchronized (stopLock) {
+        executing = Thread.currentThread();
+        if (stopPending) {
+          stopPending = false;
+          SnippetStop.request(executing);
+        }
+      }
+    }
+
+    @Override
+    protected void clientCodeLeave() {
+      Thread thread = Thread.currentThread();
+      synchronized (stopLock) {
+        executing = null;
+      }
+      SnippetStop.clear(thread); // a request the snippet ended before reaching
+      Thread.interrupted(); // nor may an interrupt meant for it reach the pool's next task
     }
 
     @Override
@@ -493,6 +704,18 @@ final class JShellSession implements AutoCloseable {
         return cheapText(value);
       } catch (ReflectiveOperationException | RuntimeException e) {
         throw new ExecutionControl.InternalException("reading " + varName + " failed: " + e);
+      }
+    }
+
+    /**
+     * A value as jshell shows it ({@code "text"} quoted, {@code 'c'}, arrays listed, else {@code
+     * toString()}); a failing {@code toString()} is shown, not thrown.
+     */
+    static String shown(Object value) {
+      try {
+        return valueString(value);
+      } catch (RuntimeException | LinkageError e) {
+        return value.getClass().getName() + " (toString() threw " + e + ")";
       }
     }
 

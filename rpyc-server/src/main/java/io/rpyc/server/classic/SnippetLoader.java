@@ -16,7 +16,8 @@ import jdk.jshell.spi.ExecutionControl.InternalException;
  * The class loader of one connection's jshell snippets. Its parent is the connection's teleport
  * loader, so snippets can reach teleported classes (by reflection: they are not on the compiler's
  * class path). {@link #delegate()} is what jshell hands the compiled classes to; unlike jshell's
- * own, it never changes a thread's context class loader.
+ * own, it never changes a thread's context class loader, and it {@linkplain SnippetStop#instrument
+ * instruments} each class so that a running snippet can be stopped.
  */
 final class SnippetLoader extends URLClassLoader {
   static {
@@ -50,7 +51,7 @@ final class SnippetLoader extends URLClassLoader {
       boolean[] installed = new boolean[classes.length];
       try {
         for (ClassBytecodes c : classes) {
-          declared.put(c.name(), c.bytecodes());
+          declared.put(c.name(), SnippetStop.instrument(c.bytecodes()));
         }
         for (int i = 0; i < classes.length; i++) {
           Class<?> k = loadClass(classes[i].name());
@@ -66,7 +67,7 @@ final class SnippetLoader extends URLClassLoader {
     @Override
     public void classesRedefined(ClassBytecodes[] classes) {
       for (ClassBytecodes c : classes) {
-        declared.put(c.name(), c.bytecodes());
+        declared.put(c.name(), SnippetStop.instrument(c.bytecodes()));
       }
     }
 
