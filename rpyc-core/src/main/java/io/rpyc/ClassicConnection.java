@@ -176,6 +176,17 @@ public interface ClassicConnection extends Connection {
   void download(String remotePath, Path localPath);
 
   /**
+   * Opens an interactive Java shell on this process's terminal whose snippets run on the server, as
+   * {@code bin/rpyc-shell} does: RPyC's {@code rpyc.classic.interact(conn)}, with jshell's
+   * completion, multi-line input, live remote output and Ctrl-C to stop a running snippet. Returns
+   * when the user types {@code /exit} or ends the input; the connection stays open. Needs the
+   * {@code io.rpyc:rpyc-shell} module on the class path. See {@code docs/shell.md}.
+   *
+   * @throws IllegalStateException if {@code rpyc-shell} is not on the class path
+   */
+  void interact();
+
+  /**
    * The server's classes and packages by name ({@code conn.modules} in RPyC). Handles are cached
    * per name. Thread-safe.
    */

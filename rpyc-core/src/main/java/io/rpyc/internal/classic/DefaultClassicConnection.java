@@ -266,6 +266,11 @@ public final class DefaultClassicConnection implements ClassicConnection {
   // ------------------------------------------------------------------ Connection
 
   @Override
+  public void interact() {
+    InteractiveShell.find().interact(this);
+  }
+
+  @Override
   public RemoteRef root() {
     return delegate.root();
   }
