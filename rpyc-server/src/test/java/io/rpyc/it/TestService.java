@@ -168,6 +168,15 @@ public class TestService extends Service {
     return release.await(30, TimeUnit.SECONDS);
   }
 
+  private final List<Object> kept = java.util.Collections.synchronizedList(new ArrayList<>());
+
+  /** Holds on to {@code o} (a caller's object stays imported here) for this connection's life. */
+  @Exposed
+  public int keep(Object o) {
+    kept.add(o);
+    return kept.size();
+  }
+
   /** Calls {@code fn(x)} in the caller's JVM. */
   @Exposed
   public Object callBack(RemoteRef fn, Object x) {
