@@ -10,8 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.rpyc.AsyncResult;
 import io.rpyc.Connection;
 import io.rpyc.RemoteInvocationException;
+import io.rpyc.RemoteRef;
 import io.rpyc.Rpyc;
 import io.rpyc.RpycTimeoutException;
+import io.rpyc.internal.protocol.ProtocolConnection;
 import io.rpyc.server.RpycServer;
 import io.rpyc.testing.Await;
 import java.time.Duration;
@@ -83,6 +85,47 @@ class AsyncIT {
     assertFalse(r.isReady());
     assertEquals(0, conn.stats().pendingCalls(), "the call was abandoned");
     assertEquals(5, calc.add(2, 3));
+  }
+
+  @Test
+  void anExpiredResult_whoseLateReplyArrives_isDropped_withoutALeak() {
+    RpycServer server = fixture.start(TestService::new);
+    Connection client = fixture.connect(server);
+    RemoteRef root = client.root();
+    ProtocolConnection served = (ProtocolConnection) server.connections().get(0);
+    int serverExports = served.stats().exportedObjects();
+    int clientImports = client.stats().importedObjects();
+    int started = TestService.slowStarted.get();
+
+    // the reply (a Holder, by reference) comes 1.5 s after the call, the expiry after 0.1 s
+    AsyncResult<Object> r = root.callAsync("slowHolder", 1500).setExpiry(Duration.ofMillis(100));
+    RpycTimeoutException expired = assertThrows(RpycTimeoutException.class, r::value);
+    assertTrue(r.isExpired());
+    assertEquals(0, client.stats().pendingCalls(), "the call was abandoned");
+
+    // Wait until the server has really sent the late reply: the call started, then nothing is in
+    // flight any more (a request counts as in flight until its reply is written).
+    Await.until(
+        Duration.ofSeconds(10), () -> TestService.slowStarted.get() > started, "slowHolder to run");
+    Await.until(Duration.ofSeconds(10), () -> served.inFlight() == 0, "the late reply to be sent");
+    assertEquals(
+        serverExports + 1, served.stats().exportedObjects(), "the reply exported a Holder");
+    // Replies arrive in order: once this one is back, the late reply has been received too.
+    assertEquals(5, root.call("add", 2, 3));
+
+    assertEquals(0, client.stats().pendingCalls(), "the late reply left nothing pending");
+    assertTrue(r.isExpired(), "the late value did not replace the expiry");
+    assertFalse(r.isReady());
+    assertTrue(r.error() == expired, "still the expiry: " + r.error());
+    // The handle the late reply carried is released like any other: the server forgets the Holder.
+    Await.until(
+        Duration.ofSeconds(30),
+        () ->
+            served.stats().exportedObjects() == serverExports
+                && client.stats().importedObjects() == clientImports,
+        System::gc,
+        "the late reply's handle to be released on both sides");
+    assertEquals(7, root.call("add", 3, 4), "and the connection carries on");
   }
 
   @Test

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rpyc.Connection;
 import io.rpyc.ConnectionClosedException;
+import io.rpyc.ConnectionStats;
 import io.rpyc.RemoteRef;
 import io.rpyc.Rpyc;
 import io.rpyc.RpycConfig;
@@ -15,6 +16,7 @@ import io.rpyc.RpycException;
 import io.rpyc.RpycTimeoutException;
 import io.rpyc.server.RpycServer;
 import io.rpyc.testing.Await;
+import java.lang.ref.Reference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -257,6 +259,41 @@ class ConnectionIT {
         System::gc,
         "the server to release the objects");
     assertEquals(1, conn.stats().importedObjects(), "only the root stays imported");
+  }
+
+  @Test
+  void closing_emptiesTheExportAndImportTables_onBothSides() {
+    Connection conn = fixture.connect(server);
+    RemoteRef root = conn.root();
+    List<Object> holders = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      holders.add(root.call("holder"));
+    }
+    IntUnaryOperator callback = n -> n + 1;
+    assertEquals(1, root.call("keep", callback));
+    Connection served = server.connections().get(0);
+    ConnectionStats client = conn.stats();
+    ConnectionStats peer = served.stats();
+    // before: both tables are in use on both sides
+    assertEquals(1 + 3, client.importedObjects(), "the root and the holders: " + client);
+    assertTrue(client.exportedObjects() >= 1, "the callback the server keeps: " + client);
+    assertTrue(peer.exportedObjects() >= 1 + 3, "the root and the holders: " + peer);
+    assertTrue(peer.importedObjects() >= 1, "the kept callback: " + peer);
+
+    conn.close();
+    // this side: emptied by close() itself, although the test still holds the proxies
+    ConnectionStats closed = conn.stats();
+    assertEquals(0, closed.exportedObjects(), "exports after close: " + closed);
+    assertEquals(0, closed.importedObjects(), "imports after close: " + closed);
+    assertEquals(0, closed.pendingCalls(), "pending after close: " + closed);
+    // the server's side: emptied when it sees the connection end
+    Await.until(Duration.ofSeconds(10), served::isClosed, "the server to see the close");
+    ConnectionStats peerClosed = served.stats();
+    assertEquals(0, peerClosed.exportedObjects(), "server exports after close: " + peerClosed);
+    assertEquals(0, peerClosed.importedObjects(), "server imports after close: " + peerClosed);
+    assertEquals(0, peerClosed.pendingCalls(), "server pending after close: " + peerClosed);
+    Reference.reachabilityFence(holders); // the proxies stayed reachable throughout
+    Reference.reachabilityFence(callback);
   }
 
   @Test

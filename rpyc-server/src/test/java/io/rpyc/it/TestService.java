@@ -168,6 +168,26 @@ public class TestService extends Service {
     return release.await(30, TimeUnit.SECONDS);
   }
 
+  /** Counts {@link #slowHolder} calls that have started. */
+  public static final AtomicInteger slowStarted = new AtomicInteger();
+
+  /** A {@link Holder}, by reference, after {@code millis}: a late reply that carries a handle. */
+  @Exposed
+  public Holder slowHolder(int millis) throws InterruptedException {
+    slowStarted.incrementAndGet();
+    Thread.sleep(millis); // slow on purpose: the test lets its caller give up first
+    return new Holder();
+  }
+
+  private final List<Object> kept = java.util.Collections.synchronizedList(new ArrayList<>());
+
+  /** Holds on to {@code o} (a caller's object stays imported here) for this connection's life. */
+  @Exposed
+  public int keep(Object o) {
+    kept.add(o);
+    return kept.size();
+  }
+
   /** Calls {@code fn(x)} in the caller's JVM. */
   @Exposed
   public Object callBack(RemoteRef fn, Object x) {

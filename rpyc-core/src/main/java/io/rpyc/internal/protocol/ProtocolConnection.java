@@ -527,6 +527,20 @@ public final class ProtocolConnection implements Connection {
     }
   }
 
+  /**
+   * The body of a DEL request, {@code (HANDLE_DEL, ((LABEL_LOCAL_REF, id), (LABEL_VALUE, count)))}
+   * with the arguments boxed as a tuple: what RPyC sends when a proxy dies (spec §14.4).
+   */
+  static Object[] delBody(IdPack id, long count) {
+    return new Object[] {
+      Handlers.DEL,
+      new Object[] {
+        LABEL_TUPLE,
+        new Object[] {new Object[] {LABEL_LOCAL_REF, id}, new Object[] {LABEL_VALUE, count}}
+      }
+    };
+  }
+
   private void flushDels() {
     delFlushScheduled.set(false);
     Object[] del;
@@ -536,14 +550,7 @@ public final class ProtocolConnection implements Connection {
         dels.clear();
         return;
       }
-      Object[] body = {
-        Handlers.DEL,
-        new Object[] {
-          LABEL_TUPLE,
-          new Object[] {new Object[] {LABEL_LOCAL_REF, del[0]}, new Object[] {LABEL_VALUE, del[1]}}
-        }
-      };
-      channel.write(encode(Message.REQUEST, nextSeq(), body, 0));
+      channel.write(encode(Message.REQUEST, nextSeq(), delBody((IdPack) del[0], (Long) del[1]), 0));
       wrote = true;
     }
     if (wrote) {
