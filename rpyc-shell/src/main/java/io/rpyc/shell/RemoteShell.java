@@ -15,9 +15,14 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
@@ -79,6 +84,7 @@ public final class RemoteShell {
   private final Connector connector;
   private final int defaultPort;
   private final Path historyFile;
+  private final TerminalStream outStream;
   private final PrintStream remoteOut;
   private final PrintStream remoteErr;
   private String target;
@@ -87,6 +93,13 @@ public final class RemoteShell {
   private boolean ownsConnection;
   private ClassicConnection.StdioRedirection redirection;
   private volatile boolean evaluating;
+  private final ExecutorService worker =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "rpyc-shell-worker");
+            t.setDaemon(true);
+            return t;
+          });
 
   private RemoteShell(Builder b) {
     this.terminal = b.terminal;
@@ -96,7 +109,8 @@ public final class RemoteShell {
     this.historyFile = b.historyFile;
     this.target = b.target;
     this.connection = b.connection;
-    this.remoteOut = new PrintStream(new TerminalStream(), true, StandardCharsets.UTF_8);
+    this.outStream = new TerminalStream();
+    this.remoteOut = new PrintStream(outStream, true, StandardCharsets.UTF_8);
     this.remoteErr = new PrintStream(new TerminalStream(), true, StandardCharsets.UTF_8);
   }
 
@@ -133,7 +147,9 @@ public final class RemoteShell {
       say("Type /help for help.");
       loop();
     } finally {
+      outStream.release();
       detach();
+      worker.shutdownNow();
       try {
         reader.getHistory().save();
       } catch (java.io.IOException | RuntimeException e) {
@@ -215,11 +231,45 @@ public final class RemoteShell {
     if (c == null) {
       return Tuple.of();
     }
+    Tuple found = interruptibly(() -> (Tuple) c.root().call(method), ignored -> {});
+    return found == null ? Tuple.of() : found;
+  }
+
+  /**
+   * Runs blocking work on a helper thread while this one waits, so that Ctrl-C abandons the wait
+   * (connecting, for one, does not answer interrupts). Returns {@code null} if abandoned or failed
+   * (the failure is reported); an abandoned result is given to {@code discard} when it comes.
+   */
+  private <T> T interruptibly(Callable<T> work, Consumer<T> discard) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    worker.execute(
+        () -> {
+          try {
+            result.complete(work.call());
+          } catch (Throwable t) {
+            result.completeExceptionally(t);
+          }
+        });
+    Thread waiting = Thread.currentThread();
+    Terminal.SignalHandler previous =
+        terminal.handle(Terminal.Signal.INT, signal -> waiting.interrupt());
     try {
-      return (Tuple) c.root().call(method);
-    } catch (RpycException e) {
-      failed(e);
-      return Tuple.of();
+      return result.get();
+    } catch (InterruptedException e) {
+      result.thenAccept(discard);
+      say("Interrupted.");
+      return null;
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RpycException) {
+        failed((RpycException) cause);
+      } else {
+        say("Failed: " + cause);
+      }
+      return null;
+    } finally {
+      terminal.handle(Terminal.Signal.INT, previous);
+      Thread.interrupted(); // a Ctrl-C that came as the work ended
     }
   }
 
@@ -230,6 +280,7 @@ public final class RemoteShell {
     if (c == null) {
       return;
     }
+    Thread.interrupted(); // a Ctrl-C that ended the line's completeness check
     AtomicInteger interrupts = new AtomicInteger();
     CompletableFuture<Object> abandoned = new CompletableFuture<>();
     Terminal.SignalHandler previous =
@@ -241,9 +292,10 @@ public final class RemoteShell {
               if (interrupts.incrementAndGet() >= ABANDON_AFTER_INTERRUPTS) {
                 abandoned.complete(null);
               } else {
-                c.root().callAsync(ClassicProtocol.STOP); // the snippet fails; we wait for that
+                worker.execute(() -> sendStop(c)); // the snippet fails; we wait for that
               }
             });
+    outStream.release();
     evaluating = true;
     try {
       AsyncResult<Object> pending = c.root().callAsync(ClassicProtocol.SHELL_EVAL, code);
@@ -259,7 +311,10 @@ public final class RemoteShell {
       Throwable cause = e.getCause();
       if (cause instanceof RemoteInvocationException && interrupts.get() > 0) {
         RemoteInvocationException r = (RemoteInvocationException) cause;
-        say("Stopped" + (r.isInstanceOf(STOPPED) ? "." : " (" + r.remoteType() + ")."));
+        say("Stopped.");
+        if (!r.isInstanceOf(STOPPED)) {
+          say("(the snippet ended with " + r.remoteType() + ": " + r.remoteMessage() + ")");
+        }
       } else if (cause instanceof RpycException) {
         failed((RpycException) cause);
       } else {
@@ -269,6 +324,14 @@ public final class RemoteShell {
       evaluating = false;
       terminal.handle(Terminal.Signal.INT, previous);
       out.flush();
+    }
+  }
+
+  private static void sendStop(ClassicConnection c) {
+    try {
+      c.root().call(ClassicProtocol.STOP);
+    } catch (RpycException e) {
+      // the connection is gone: the evaluation reports that
     }
   }
 
@@ -322,14 +385,17 @@ public final class RemoteShell {
       }
       return;
     }
-    if (e instanceof ConnectionClosedException
-        || (e instanceof RpycTimeoutException && connection != null && connection.isClosed())) {
+    if ((e instanceof ConnectionClosedException || e instanceof RpycTimeoutException)
+        && (connection == null || connection.isClosed())) {
       say("The connection to " + target + " was lost: " + e.getMessage());
       say("Use /connect to connect again.");
       detach();
       return;
     }
-    say(e.getClass().getSimpleName() + ": " + e.getMessage());
+    say(
+        e.getClass() == RpycException.class
+            ? e.getMessage()
+            : e.getClass().getSimpleName() + ": " + e.getMessage());
   }
 
   // ------------------------------------------------------------------ the server's jshell
@@ -343,6 +409,7 @@ public final class RemoteShell {
     try {
       return (String) c.root().call(ClassicProtocol.COMPLETENESS, code);
     } catch (RpycException e) {
+      droppedIfInterrupted(code);
       return null; // the evaluation that follows reports what is wrong
     }
   }
@@ -356,7 +423,15 @@ public final class RemoteShell {
     try {
       return (Tuple) c.root().call(ClassicProtocol.COMPLETE, code, cursor);
     } catch (RpycException e) {
+      droppedIfInterrupted(code);
       return null;
+    }
+  }
+
+  /** Ctrl-C while the server was asked (JLine interrupts this thread): drops the line. */
+  private static void droppedIfInterrupted(String code) {
+    if (Thread.interrupted()) {
+      throw new UserInterruptException(code);
     }
   }
 
@@ -391,10 +466,20 @@ public final class RemoteShell {
       host = host.substring(1, host.length() - 1);
     }
     target = host + ":" + port;
-    try {
-      attach(connector.connect(host, port), true);
-    } catch (RpycException e) {
-      say("Could not connect to " + target + ": " + e.getMessage());
+    String h = host;
+    int p = port;
+    ClassicConnection c =
+        interruptibly(
+            () -> {
+              try {
+                return connector.connect(h, p);
+              } catch (RpycException e) {
+                throw new RpycException("Could not connect to " + target + ": " + e.getMessage());
+              }
+            },
+            ClassicConnection::close);
+    if (c != null) {
+      attach(c, true);
     }
   }
 
@@ -404,12 +489,15 @@ public final class RemoteShell {
     if (target == null) {
       target = String.valueOf(c.remoteAddress());
     }
-    try {
-      redirection = c.redirectedStdio(remoteOut, remoteErr);
-      Object version = c.modules().get("java.lang.System").call("getProperty", "java.version");
+    Object version =
+        interruptibly(
+            () -> {
+              redirection = c.redirectedStdio(remoteOut, remoteErr);
+              return c.modules().get("java.lang.System").call("getProperty", "java.version");
+            },
+            ignored -> {});
+    if (version != null) {
       say("Connected to " + target + ": Java " + version + ".");
-    } catch (RpycException e) {
-      failed(e);
     }
   }
 
@@ -453,6 +541,15 @@ public final class RemoteShell {
     @Override
     public synchronized void write(byte[] b, int off, int len) {
       pending.write(b, off, len);
+    }
+
+    /** Prints what is held of a line printed at the prompt, before other output. */
+    synchronized void release() {
+      if (partialLine.length() > 0) {
+        out.println(partialLine);
+        out.flush();
+        partialLine.setLength(0);
+      }
     }
 
     /** The server sends whole strings, each followed by a flush: the bytes decode completely. */

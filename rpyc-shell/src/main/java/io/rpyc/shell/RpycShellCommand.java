@@ -114,8 +114,8 @@ public final class RpycShellCommand implements Callable<Integer> {
     RemoteShell.Connector connector =
         tls == null ? classic::connect : (host, port) -> classic.sslConnect(host, port, tls);
     int port = tls == null ? Rpyc.CLASSIC_PORT : Rpyc.CLASSIC_SSL_PORT;
-    try (Terminal terminal = systemTerminal()) {
-      RemoteShell.builder(terminal)
+    try (SystemTerminal system = systemTerminal()) {
+      RemoteShell.builder(system.terminal)
           .connector(connector, port)
           .connectTo(address)
           .historyFile(history)
@@ -141,9 +141,9 @@ public final class RpycShellCommand implements Callable<Integer> {
 
   /**
    * This process's terminal: Ctrl-C reaches the shell as a signal (it stops the running snippet)
-   * instead of ending the JVM; piped input gets a dumb terminal.
+   * instead of ending the JVM; piped input gets a dumb terminal. Closing it gives SIGINT back.
    */
-  static Terminal systemTerminal() throws IOException {
+  static SystemTerminal systemTerminal() throws IOException {
     Terminal terminal =
         TerminalBuilder.builder()
             .name("rpyc-shell")
@@ -152,11 +152,31 @@ public final class RpycShellCommand implements Callable<Integer> {
             .nativeSignals(true)
             .signalHandler(Terminal.SignalHandler.SIG_IGN)
             .build();
+    Object forwarding = null;
     if (terminal instanceof DumbTerminal) {
       // JLine forwards the process's SIGINT to a real terminal only; do it for the dumb one too
-      Signals.register("INT", () -> terminal.raise(Terminal.Signal.INT));
+      forwarding = Signals.register("INT", () -> terminal.raise(Terminal.Signal.INT));
     }
-    return terminal;
+    return new SystemTerminal(terminal, forwarding);
+  }
+
+  /** The process's terminal and the SIGINT forwarding to undo when it closes. */
+  static final class SystemTerminal implements AutoCloseable {
+    final Terminal terminal;
+    private final Object forwarding;
+
+    SystemTerminal(Terminal terminal, Object forwarding) {
+      this.terminal = terminal;
+      this.forwarding = forwarding;
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (forwarding != null) {
+        Signals.unregister("INT", forwarding);
+      }
+      terminal.close();
+    }
   }
 
   static final class Version implements CommandLine.IVersionProvider {

@@ -4,7 +4,6 @@ import io.rpyc.ClassicConnection;
 import io.rpyc.internal.classic.InteractiveShell;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import org.jline.terminal.Terminal;
 
 /**
  * {@link ClassicConnection#interact()}: a {@link RemoteShell} on this process's terminal (found by
@@ -17,8 +16,8 @@ public final class ShellInteractor implements InteractiveShell {
 
   @Override
   public void interact(ClassicConnection connection) {
-    try (Terminal terminal = RpycShellCommand.systemTerminal()) {
-      RemoteShell.builder(terminal)
+    try (RpycShellCommand.SystemTerminal system = RpycShellCommand.systemTerminal()) {
+      RemoteShell.builder(system.terminal)
           .connection(connection, String.valueOf(connection.remoteAddress()))
           .connector(
               io.rpyc.Rpyc.classic().withConfig(connection.config())::connect,

@@ -136,11 +136,18 @@ class RemoteShellIT {
       shell.type("\u0003");
       shell.await("Stopped.");
       shell.enter("x * 21", "==> 42 : int");
-      shell.type("Thread.sleep(60_000);\n");
-      Thread.sleep(300); // let the sleep begin; a ^C before it is also a stop
+      shell.type("System.out.println(\"sle\" + \"eping\"); Thread.sleep(60_000);\n");
+      shell.await("sleeping");
       shell.type("\u0003");
-      shell.await("Stopped");
+      shell.await("Stopped.");
+      shell.await("InterruptedException");
       shell.enter("x", "x ==> 2 : int");
+      // a snippet stopped while it prints: its output is still redirected here afterwards
+      shell.type("for (int i = 0; ; i++) System.out.println(\"n\" + i);\n");
+      shell.await("n100");
+      shell.type("\u0003");
+      shell.await("Stopped.");
+      shell.enter("System.out.println(\"still\" + \" here\")", "still here");
       shell.type("\u0003"); // at the prompt: drops the line, nothing else
       shell.enter("x + 1", "==> 3 : int");
     }

@@ -112,10 +112,11 @@ class RpycShellCommandIT {
   private static final class Shell {
     final Process process;
     private final StringBuffer output = new StringBuffer();
+    private final Thread drain;
 
     Shell(Process process) {
       this.process = process;
-      Thread drain =
+      drain =
           new Thread(
               () -> {
                 byte[] buffer = new byte[8192];
@@ -155,7 +156,7 @@ class RpycShellCommandIT {
       if (!process.waitFor(60, TimeUnit.SECONDS)) {
         fail("the shell did not exit:\n" + output);
       }
-      Thread.sleep(100); // the last output
+      drain.join(10_000); // until the end of its output
       return process.exitValue();
     }
   }

@@ -3,6 +3,7 @@ package io.rpyc.internal.transport;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.rpyc.ConnectionClosedException;
+import io.rpyc.RpycException;
 import io.rpyc.RpycTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -64,7 +65,7 @@ public final class WriteQueue {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new ConnectionClosedException("interrupted while waiting to send", e);
+      throw new RpycException("interrupted while waiting to send", e);
     }
     try {
       awaitWritable(timeout);
@@ -122,7 +123,7 @@ public final class WriteQueue {
           TimeUnit.NANOSECONDS.timedWait(writable, left);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
-          throw new ConnectionClosedException("interrupted while waiting to send", e);
+          throw new RpycException("interrupted while waiting to send", e);
         }
       }
     }

@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import javax.lang.model.SourceVersion;
 import jdk.jshell.Diag;
@@ -65,11 +66,9 @@ final class JShellSession implements AutoCloseable {
   private final Duration lockTimeout;
   private final ReentrantLock lock = new ReentrantLock();
   private JShell jshell;
-  private Control control;
+  private volatile Control control;
   private SnippetLoader loader;
   private volatile boolean closed;
-  private final Object running = new Object();
-  private Thread runningThread; // guarded by running: the thread inside a snippet, or null
 
   JShellSession(String name, ClassLoader parent, Duration lockTimeout) {
     this.name = name;
@@ -110,7 +109,7 @@ final class JShellSession implements AutoCloseable {
 
   /** Evaluates {@code code} and returns the value of its last snippet, or {@code null}. */
   Object eval(String code) throws Throwable {
-    return locked(() -> runAll(code, null));
+    return locked(() -> stoppable(() -> runAll(code, null)));
   }
 
   /**
@@ -125,7 +124,7 @@ final class JShellSession implements AutoCloseable {
     return locked(
         () -> {
           List<Tuple> report = new ArrayList<>();
-          runAll(code, report);
+          stoppable(() -> runAll(code, report));
           return report;
         });
   }
@@ -138,14 +137,13 @@ final class JShellSession implements AutoCloseable {
    */
   boolean stop() {
     Control c = control;
-    return c != null && c.stop(isRunning());
+    return c != null && c.requestStop();
   }
 
-  /** Whether a snippet is running now (between compiling and its end). */
+  /** Whether a snippet is being compiled or run now. */
   boolean isRunning() {
-    synchronized (running) {
-      return runningThread != null;
-    }
+    Control c = control;
+    return c != null && c.busy();
   }
 
   /**
@@ -208,10 +206,15 @@ final class JShellSession implements AutoCloseable {
     return locked(
         () -> {
           List<Tuple> out = new ArrayList<>();
-          for (VarSnippet v : shell().variables().toArray(VarSnippet[]::new)) {
-            out.add(Tuple.of(v.typeName(), v.name(), Control.shown(valueOf(v))));
-          }
-          return out;
+          JShell shell = shell();
+          return stoppable(
+              () -> {
+                for (VarSnippet v : shell.variables().toArray(VarSnippet[]::new)) {
+                  Object value = valueOf(v);
+                  out.add(Tuple.of(v.typeName(), v.name(), control.asSnippetCode(() -> value)));
+                }
+                return out;
+              });
         });
   }
 
@@ -420,8 +423,10 @@ final class JShellSession implements AutoCloseable {
   private Object runOne(JShell shell, String source, List<Tuple> report) throws Throwable {
     control.lastResult = null;
     control.lastThrown = null;
+    control.lastShown = null;
+    control.describing = report != null;
     SnippetEvent main = null;
-    for (SnippetEvent e : running(() -> shell.eval(source))) {
+    for (SnippetEvent e : shell.eval(source)) {
       if (e.causeSnippet() == null) {
         main = e;
         break;
@@ -441,36 +446,36 @@ final class JShellSession implements AutoCloseable {
     Object value =
         kind == Snippet.Kind.EXPRESSION || kind == Snippet.Kind.VAR ? control.lastResult : null;
     if (report != null) {
-      report.add(describe(main, value));
+      String shown = control.lastShown != null ? control.lastShown : Control.shown(value);
+      report.add(describe(main, shown));
     }
     return value;
   }
 
-  /** Runs {@code work} as the session's running snippet, which {@link #stop()} can stop. */
-  private <T> T running(Work<T> work) throws Throwable {
-    synchronized (running) {
-      runningThread = Thread.currentThread();
-    }
+  /**
+   * Runs {@code work} (compiling and running snippets) so that {@link #stop()} can stop it. Under
+   * the session lock, after {@link #shell()}.
+   */
+  private <T> T stoppable(Work<T> work) throws Throwable {
+    shell();
+    control.begin();
     try {
       return work.run();
     } finally {
-      synchronized (running) {
-        runningThread = null;
-      }
-      control.forgetStop(); // a stop that came too late must not hit the next snippet
+      control.end(); // a stop that comes later finds nothing, and cannot hit the next snippet
     }
   }
 
-  private static Tuple describe(SnippetEvent event, Object value) {
+  private static Tuple describe(SnippetEvent event, String shown) {
     Snippet snippet = event.snippet();
     String action = event.previousStatus() == Snippet.Status.NONEXISTENT ? "created" : "replaced";
     switch (snippet.kind()) {
       case VAR:
         VarSnippet v = (VarSnippet) snippet;
-        return Tuple.of("variable", v.name(), v.typeName(), Control.shown(value), action);
+        return Tuple.of("variable", v.name(), v.typeName(), shown, action);
       case EXPRESSION:
         jdk.jshell.ExpressionSnippet x = (jdk.jshell.ExpressionSnippet) snippet;
-        return Tuple.of("expression", x.name(), x.typeName(), Control.shown(value), action);
+        return Tuple.of("expression", x.name(), x.typeName(), shown, action);
       case METHOD:
         jdk.jshell.MethodSnippet m = (jdk.jshell.MethodSnippet) snippet;
         return Tuple.of(
@@ -631,29 +636,52 @@ final class JShellSession implements AutoCloseable {
     Object lastVariable;
 
     private final Object stopLock = new Object();
-    private Thread executing; // guarded by stopLock: the thread running snippet code
+    private Thread evaluating; // guarded by stopLock: compiling or running snippets
+    private Thread executing; // guarded by stopLock: running snippet code
     private boolean stopPending; // guarded by stopLock: asked to stop before the code ran
+    boolean describing;
+    String lastShown;
 
     Control(SnippetLoader loader) {
       super(loader.delegate());
     }
 
-    /** Stops the executing snippet, or the one about to execute if {@code compiling}. */
-    boolean stop(boolean compiling) {
+    void begin() {
+      synchronized (stopLock) {
+        evaluating = Thread.currentThread();
+        stopPending = false;
+      }
+    }
+
+    void end() {
+      synchronized (stopLock) {
+        evaluating = null;
+        stopPending = false;
+      }
+    }
+
+    boolean busy() {
+      synchronized (stopLock) {
+        return evaluating != null;
+      }
+    }
+
+    /**
+     * Stops the snippet code running now, or (while compiling) the code about to run: one decision
+     * under one lock, so a stop never outlives the evaluation it was meant for.
+     */
+    boolean requestStop() {
       synchronized (stopLock) {
         if (executing != null) {
           SnippetStop.request(executing);
           executing.interrupt();
           return true;
         }
-        stopPending = compiling;
-        return compiling;
-      }
-    }
-
-    void forgetStop() {
-      synchronized (stopLock) {
-        stopPending = false;
+        if (evaluating != null) {
+          stopPending = true;
+          return true;
+        }
+        return false;
       }
     }
 
@@ -664,6 +692,7 @@ final class JShellSession implements AutoCloseable {
         if (stopPending) {
           stopPending = false;
           SnippetStop.request(executing);
+          executing.interrupt();
         }
       }
     }
@@ -674,8 +703,18 @@ final class JShellSession implements AutoCloseable {
       synchronized (stopLock) {
         executing = null;
       }
-      SnippetStop.clear(thread); // a request the snippet ended before reaching
+      SnippetStop.clear(thread); // the stop ends with the snippet
       Thread.interrupted(); // nor may an interrupt meant for it reach the pool's next task
+    }
+
+    /** Shows {@code value}, running its {@code toString()} as snippet code: stoppable. */
+    String asSnippetCode(Supplier<Object> value) {
+      clientCodeEnter();
+      try {
+        return shown(value.get());
+      } finally {
+        clientCodeLeave();
+      }
     }
 
     @Override
@@ -688,6 +727,14 @@ final class JShellSession implements AutoCloseable {
         throw e;
       }
       lastResult = result;
+      if (describing) {
+        try {
+          lastShown = shown(result); // its toString() is the snippet's code too: stoppable
+        } catch (Error e) { // stopped
+          lastThrown = e;
+          throw new InvocationTargetException(e);
+        }
+      }
       return cheapText(result);
     }
 

@@ -84,6 +84,9 @@ final class SinkOutputStream extends OutputStream {
     try {
       sink.call("write", text);
     } catch (RpycException e) {
+      if (Thread.currentThread().isInterrupted()) {
+        return; // the printing snippet is being stopped: this text may be lost, the sink is fine
+      }
       broken = true;
       router.dropBroken(owner);
       log.warn("stdio redirection to {} ended: {}", sink.connection(), e.toString());

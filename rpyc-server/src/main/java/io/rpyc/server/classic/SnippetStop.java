@@ -10,6 +10,8 @@ import net.bytebuddy.jar.asm.ClassWriter;
 import net.bytebuddy.jar.asm.Label;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Stopping a running snippet. Snippet classes are {@linkplain #instrument instrumented} to call
@@ -20,6 +22,7 @@ import net.bytebuddy.jar.asm.Opcodes;
  * <p>Public only because snippet classes, defined in another class loader, call {@link #check()}.
  */
 public final class SnippetStop {
+  private static final Logger log = LoggerFactory.getLogger(SnippetStop.class);
   private static final String OWNER = SnippetStop.class.getName().replace('.', '/');
   private static final Set<Thread> requested = ConcurrentHashMap.newKeySet();
   private static final AtomicInteger pending = new AtomicInteger();
@@ -31,9 +34,8 @@ public final class SnippetStop {
    * Called by instrumented snippet code; harmless anywhere else.
    */
   public static void check() {
-    if (pending.get() != 0 && requested.remove(Thread.currentThread())) {
-      pending.decrementAndGet();
-      throw new SnippetStoppedException();
+    if (pending.get() != 0 && requested.contains(Thread.currentThread())) {
+      throw new SnippetStoppedException(); // again at each iteration, until the snippet ends
     }
   }
 
@@ -44,15 +46,28 @@ public final class SnippetStop {
     }
   }
 
-  /** Withdraws a request the snippet on {@code thread} did not reach (it ended first). */
+  /** Withdraws the request for {@code thread}: its snippet has ended. */
   static void clear(Thread thread) {
     if (requested.remove(thread)) {
       pending.decrementAndGet();
     }
   }
 
-  /** A snippet class with a call to {@link #check()} before each backward jump. */
+  /**
+   * A snippet class with a call to {@link #check()} before each backward jump; the class as it is
+   * (runnable, not stoppable) if it cannot be instrumented, e.g. a class file newer than the
+   * bundled ASM reads.
+   */
   static byte[] instrument(byte[] classFile) {
+    try {
+      return instrumented(classFile);
+    } catch (RuntimeException e) {
+      log.warn("a snippet class could not be made stoppable, it runs as it is: {}", e.toString());
+      return classFile;
+    }
+  }
+
+  private static byte[] instrumented(byte[] classFile) {
     ClassReader reader = new ClassReader(classFile);
     ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
     reader.accept(

@@ -71,16 +71,63 @@ class JShellSessionStopTest {
             || e.getCause() instanceof InterruptedException,
         () -> "stopped with " + e.getCause());
     assertEquals(8, session.eval("kept + 1"));
-    assertFalse(Thread.currentThread().isInterrupted());
+    assertFalse(evalThreadInterrupted, "the interrupt ends with the snippet");
   }
 
   @Test
-  void aStopThatComesTooLate_doesNotHitTheNextSnippet() throws Throwable {
-    assertFalse(session.stop());
-    assertEquals(3, session.eval("1 + 2"));
-    List<Tuple> described = session.evalDescribed("int n = 0; for (int i = 0; i < 1000; i++) n++;");
-    assertEquals("variable", described.get(0).get(0));
-    assertEquals(1000, session.eval("n"));
+  void aStopWhileCompiling_stopsTheSnippetAsItStarts_evenABlockingOne() throws Throwable {
+    session.eval("int warm = 1;"); // jshell is up; what follows is compiling and running
+    CompletableFuture<Object> running = startEval("Thread.sleep(60_000); int never = 1;");
+    while (!session.stop()) {
+      Thread.onSpinWait(); // the first stop that finds the evaluation, likely while compiling
+    }
+    ExecutionException e =
+        assertThrows(ExecutionException.class, () -> running.get(20, TimeUnit.SECONDS));
+    assertTrue(
+        e.getCause() instanceof InterruptedException
+            || e.getCause() instanceof SnippetStoppedException,
+        () -> "stopped with " + e.getCause());
+    assertEquals(2, session.eval("warm + 1"));
+  }
+
+  @Test
+  void stopsRacingWithShortSnippets_neverHitALaterOne() throws Throwable {
+    java.util.concurrent.atomic.AtomicBoolean spamming =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    Thread spammer =
+        new Thread(
+            () -> {
+              while (spamming.get()) {
+                session.stop();
+              }
+            });
+    spammer.start();
+    try {
+      for (int i = 0; i < 100; i++) {
+        try {
+          session.eval("int v" + i + " = " + i + ";");
+        } catch (SnippetStoppedException | InterruptedException | IllegalStateException e) {
+          // stopped, as asked: fine
+        }
+      }
+    } finally {
+      spamming.set(false);
+      spammer.join();
+    }
+    // no stop is in flight now: a loop that needs many iterations must run to its end
+    assertEquals(100_000, session.eval("int n = 0; for (int i = 0; i < 100_000; i++) { n++; } n"));
+    assertFalse(session.isRunning());
+  }
+
+  @Test
+  void aStoppedSnippetThatCatchesExceptions_isStillStopped() throws Throwable {
+    CompletableFuture<Object> running =
+        startEval("while (true) { try { Thread.sleep(5); } catch (Exception e) { } }");
+    awaitRunning();
+    assertTrue(session.stop());
+    ExecutionException e =
+        assertThrows(ExecutionException.class, () -> running.get(20, TimeUnit.SECONDS));
+    assertTrue(e.getCause() instanceof SnippetStoppedException, () -> "stopped with " + e);
   }
 
   @Test
@@ -105,6 +152,8 @@ class JShellSessionStopTest {
     assertTrue(session.imports().contains("import java.time.*;"));
   }
 
+  private volatile boolean evalThreadInterrupted;
+
   private CompletableFuture<Object> startEval(String snippet) {
     CompletableFuture<Object> result = new CompletableFuture<>();
     Thread t =
@@ -113,6 +162,7 @@ class JShellSessionStopTest {
               try {
                 result.complete(session.eval(snippet));
               } catch (Throwable e) {
+                evalThreadInterrupted = Thread.currentThread().isInterrupted();
                 result.completeExceptionally(e);
               }
             });
