@@ -96,7 +96,9 @@ class RpycShellCommandIT {
   }
 
   private Shell start(List<String> command) throws IOException {
-    List<String> full = new ArrayList<>(command);
+    // as from a terminal: SIGINT not ignored, even when this JVM runs as a background job
+    List<String> full = new ArrayList<>(List.of("env", "--default-signal=INT"));
+    full.addAll(command);
     if (command.get(0).equals(SCRIPT.toString())) {
       full.add("--history");
       full.add(dir.resolve("history").toString());
@@ -146,9 +148,21 @@ class RpycShellCommandIT {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
       while (output.indexOf(text) < 0) {
         if (System.nanoTime() > deadline || !process.isAlive()) {
-          fail("the shell did not print '" + text + "':\n" + output);
+          fail("the shell did not print '" + text + "':\n" + output + signals());
         }
         Thread.sleep(10);
+      }
+    }
+
+    /** The process's signal masks, which explain a SIGINT that did nothing. */
+    private String signals() {
+      try {
+        return "\n"
+            + Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status")).stream()
+                .filter(l -> l.startsWith("Sig") || l.startsWith("Name"))
+                .collect(java.util.stream.Collectors.joining("\n"));
+      } catch (IOException | RuntimeException e) {
+        return "";
       }
     }
 

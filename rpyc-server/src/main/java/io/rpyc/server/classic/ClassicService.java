@@ -138,6 +138,7 @@ public final class ClassicService extends Service {
     files.close();
     JShellSession s = session;
     if (s != null) {
+      s.stop(); // nobody waits for it any more: a loop would run on for ever
       s.close();
     }
     disconnected.run();

@@ -412,6 +412,9 @@ final class JShellSession implements AutoCloseable {
             remaining = "";
             break;
         }
+        if (control.stopRequested()) {
+          throw new SnippetStoppedException(); // an earlier snippet of this input was stopped
+        }
         last = runOne(shell, source, report);
       }
       return last;
@@ -638,7 +641,7 @@ final class JShellSession implements AutoCloseable {
     private final Object stopLock = new Object();
     private Thread evaluating; // guarded by stopLock: compiling or running snippets
     private Thread executing; // guarded by stopLock: running snippet code
-    private boolean stopPending; // guarded by stopLock: asked to stop before the code ran
+    private boolean stopRequested; // guarded by stopLock: the evaluation is to stop
     boolean describing;
     String lastShown;
 
@@ -649,14 +652,21 @@ final class JShellSession implements AutoCloseable {
     void begin() {
       synchronized (stopLock) {
         evaluating = Thread.currentThread();
-        stopPending = false;
+        stopRequested = false;
       }
     }
 
     void end() {
       synchronized (stopLock) {
         evaluating = null;
-        stopPending = false;
+        stopRequested = false;
+      }
+    }
+
+    /** Whether the evaluation was asked to stop: its remaining snippets must not run. */
+    boolean stopRequested() {
+      synchronized (stopLock) {
+        return stopRequested;
       }
     }
 
@@ -667,21 +677,21 @@ final class JShellSession implements AutoCloseable {
     }
 
     /**
-     * Stops the snippet code running now, or (while compiling) the code about to run: one decision
-     * under one lock, so a stop never outlives the evaluation it was meant for.
+     * Stops the evaluation: the snippet code running now (if any) and every snippet of the same
+     * input after it. One decision under one lock, so a stop never outlives the evaluation it was
+     * meant for.
      */
     boolean requestStop() {
       synchronized (stopLock) {
+        if (evaluating == null) {
+          return false;
+        }
+        stopRequested = true;
         if (executing != null) {
           SnippetStop.request(executing);
           executing.interrupt();
-          return true;
         }
-        if (evaluating != null) {
-          stopPending = true;
-          return true;
-        }
-        return false;
+        return true;
       }
     }
 
@@ -689,8 +699,7 @@ final class JShellSession implements AutoCloseable {
     protected void clientCodeEnter() {
       synchronized (stopLock) {
         executing = Thread.currentThread();
-        if (stopPending) {
-          stopPending = false;
+        if (stopRequested) { // asked while this snippet was compiled
           SnippetStop.request(executing);
           executing.interrupt();
         }

@@ -120,6 +120,22 @@ class JShellSessionStopTest {
   }
 
   @Test
+  void aStop_endsTheWholeInput_notJustTheSnippetRunningWhenItCame() throws Throwable {
+    // the first snippet swallows the interrupt and ends normally; the loop after it must not run
+    CompletableFuture<Object> running =
+        startEval(
+            "try { Thread.sleep(60_000); } catch (InterruptedException e) { }"
+                + " int after = 1; while (true) {}");
+    awaitRunning();
+    assertTrue(session.stop());
+    ExecutionException e =
+        assertThrows(ExecutionException.class, () -> running.get(20, TimeUnit.SECONDS));
+    assertTrue(e.getCause() instanceof SnippetStoppedException, () -> "stopped with " + e);
+    assertFalse((Boolean) session.eval("java.util.Set.of(\"after\").isEmpty()")); // still usable
+    assertThrows(SnippetCompileException.class, () -> session.eval("after")); // never declared
+  }
+
+  @Test
   void aStoppedSnippetThatCatchesExceptions_isStillStopped() throws Throwable {
     CompletableFuture<Object> running =
         startEval("while (true) { try { Thread.sleep(5); } catch (Exception e) { } }");
