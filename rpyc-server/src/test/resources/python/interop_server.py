@@ -37,5 +37,6 @@ class InteropService(rpyc.Service):
 
 server = ThreadedServer(InteropService, hostname="127.0.0.1", port=0,
                         protocol_config={"allow_public_attrs": True})
+server._listen()  # listen before announcing the port: start() listens only after
 print("PORT", server.port, flush=True)
 server.start()

@@ -19,5 +19,6 @@ mode, host, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
 registrar = (TCPRegistryClient if mode == "tcp" else UDPRegistryClient)(ip=host, port=port)
 server = ThreadedServer(CalcService, hostname="127.0.0.1", port=0, registrar=registrar,
                         auto_register=True)
+server._listen()  # listen before announcing the port: start() listens only after
 print("PORT", server.port, flush=True)
 server.start()
