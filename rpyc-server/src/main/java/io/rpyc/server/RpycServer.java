@@ -201,7 +201,8 @@ public final class RpycServer implements AutoCloseable {
       ch.close();
       return;
     }
-    if (maxConnections > 0 && connections.size() >= maxConnections) {
+    ProtocolConnection connection = admit(ch);
+    if (connection == null) {
       log.warn(
           "refusing {}: already {} connections (the maximum)", ch.remoteAddress(), maxConnections);
       refuse(
@@ -212,8 +213,6 @@ public final class RpycServer implements AutoCloseable {
               + " (its maximum)");
       return;
     }
-    ProtocolConnection connection = new ProtocolConnection(ch, config, null, executor);
-    connections.add(connection);
     connection.closeFuture().whenComplete((v, e) -> connections.remove(connection));
     ch.closeFuture().addListener(f -> connection.close()); // closed before the protocol started
     if (tls != null) {
@@ -244,6 +243,22 @@ public final class RpycServer implements AutoCloseable {
             ch.close();
           }
         });
+  }
+
+  /**
+   * The connection of {@code ch}, counted, or {@code null} at the cap. Channels are accepted on
+   * several I/O threads at once: checking and counting is one step, or two could both take the last
+   * slot.
+   */
+  private ProtocolConnection admit(Channel ch) {
+    synchronized (connections) {
+      if (maxConnections > 0 && connections.size() >= maxConnections) {
+        return null;
+      }
+      ProtocolConnection connection = new ProtocolConnection(ch, config, null, executor);
+      connections.add(connection);
+      return connection;
+    }
   }
 
   /**
