@@ -61,8 +61,34 @@ def run(case, root):
     raise ValueError("unknown case " + case)
 
 
+def at_capacity(host, port):
+    """A server at its connection cap: the first request fails with the server's reason."""
+    conn = rpyc.connect(host, port)
+    try:
+        conn.root.add(1, 1)
+    except Exception as e:
+        out = {"type": type(e).__name__, "refused": isinstance(e, ConnectionRefusedError),
+               "text": str(e)}
+    else:
+        return {"type": None}
+    try:
+        conn.root.add(1, 1)
+        out["afterwards"] = "answered"
+    except Exception as e:  # the server has closed the connection
+        out["afterwards"] = type(e).__name__
+    return out
+
+
 def main():
     host, port, case = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    if case == "at_capacity":
+        try:
+            result = at_capacity(host, port)
+            result["ok"] = True
+        except Exception:
+            result = {"ok": False, "error": traceback.format_exc()}
+        print(json.dumps(result))
+        return
     try:
         conn = rpyc.connect(host, port)
         result = run(case, conn.root)

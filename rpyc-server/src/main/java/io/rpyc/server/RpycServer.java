@@ -16,6 +16,7 @@ import io.rpyc.RpycException;
 import io.rpyc.Service;
 import io.rpyc.Tls;
 import io.rpyc.internal.protocol.ProtocolConnection;
+import io.rpyc.internal.protocol.RefusingHandler;
 import io.rpyc.internal.registry.Registration;
 import io.rpyc.internal.registry.RegistrationRequest;
 import io.rpyc.internal.registry.RegistryBackend;
@@ -73,6 +74,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class RpycServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RpycServer.class);
+
+  /** How long a connection beyond the cap may take to send the request its refusal answers. */
+  static final Duration REFUSAL_TIMEOUT = Duration.ofSeconds(5);
 
   private final Supplier<? extends Service> serviceFactory;
   private final Class<?> serviceType;
@@ -197,14 +201,18 @@ public final class RpycServer implements AutoCloseable {
       ch.close();
       return;
     }
-    if (maxConnections > 0 && connections.size() >= maxConnections) {
+    ProtocolConnection connection = admit(ch);
+    if (connection == null) {
       log.warn(
           "refusing {}: already {} connections (the maximum)", ch.remoteAddress(), maxConnections);
-      ch.close();
+      refuse(
+          ch,
+          "the server refuses this connection: it already has "
+              + maxConnections
+              + (maxConnections == 1 ? " connection" : " connections")
+              + " (its maximum)");
       return;
     }
-    ProtocolConnection connection = new ProtocolConnection(ch, config, null, executor);
-    connections.add(connection);
     connection.closeFuture().whenComplete((v, e) -> connections.remove(connection));
     ch.closeFuture().addListener(f -> connection.close()); // closed before the protocol started
     if (tls != null) {
@@ -235,6 +243,39 @@ public final class RpycServer implements AutoCloseable {
             ch.close();
           }
         });
+  }
+
+  /**
+   * The connection of {@code ch}, counted, or {@code null} at the cap. Channels are accepted on
+   * several I/O threads at once: checking and counting is one step, or two could both take the last
+   * slot.
+   */
+  private ProtocolConnection admit(Channel ch) {
+    synchronized (connections) {
+      if (maxConnections > 0 && connections.size() >= maxConnections) {
+        return null;
+      }
+      ProtocolConnection connection = new ProtocolConnection(ch, config, null, executor);
+      connections.add(connection);
+      return connection;
+    }
+  }
+
+  /**
+   * Tells the peer why it is turned away, in answer to its first request, then closes; never
+   * creates a service, and never holds a thread. With an authenticator the peer expects to
+   * authenticate first, and running authenticators for connections beyond the cap would spend a
+   * worker on each: those are just closed.
+   */
+  private void refuse(Channel ch, String reason) {
+    if (authenticator != null) {
+      ch.close();
+      return;
+    }
+    if (tls != null) {
+      ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
+    }
+    RefusingHandler.install(ch, reason, config, REFUSAL_TIMEOUT);
   }
 
   /** Runs the authenticator (worker thread); starts the protocol only if it accepts the peer. */
@@ -443,7 +484,13 @@ public final class RpycServer implements AutoCloseable {
       return this;
     }
 
-    /** Refuse connections beyond this many open at once; 0 (the default) for no limit. */
+    /**
+     * Refuse connections beyond this many open at once; 0 (the default) for no limit. A refused
+     * peer's first request is answered with {@code ConnectionRefusedError("the server refuses this
+     * connection: it already has N connections (its maximum)")} and the connection closed (at once
+     * with an {@linkplain #authenticator authenticator}); a Java client's {@code Rpyc.connect}
+     * fails with a {@link io.rpyc.ConnectionClosedException} carrying that message.
+     */
     public Builder maxConnections(int max) {
       if (max < 0) {
         throw new IllegalArgumentException("maxConnections must be >= 0");

@@ -8,22 +8,28 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.rpyc.AsyncResult;
 import io.rpyc.Connection;
 import io.rpyc.ConnectionClosedException;
+import io.rpyc.RemoteInvocationException;
 import io.rpyc.RemoteRef;
 import io.rpyc.Rpyc;
 import io.rpyc.RpycConfig;
 import io.rpyc.RpycException;
 import io.rpyc.server.RpycServer;
 import io.rpyc.testing.Await;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** What {@link RpycServer} promises about its own life: graceful close and the connection cap. */
 class ServerLimitsIT {
+  private static final String REFUSAL =
+      "the server refuses this connection: it already has 2 connections (its maximum)";
+
   private final ServerFixture fixture = new ServerFixture();
 
   @BeforeEach
@@ -80,11 +86,16 @@ class ServerLimitsIT {
   }
 
   @Test
-  void maxConnections_refusesTheThird_untilOneCloses() {
+  void maxConnections_refusesTheThird_untilOneCloses() throws Exception {
+    AtomicInteger services = new AtomicInteger();
     RpycServer server =
         fixture.track(
             RpycServer.builder()
-                .service(TestService::new)
+                .service(
+                    () -> {
+                      services.incrementAndGet();
+                      return new TestService();
+                    })
                 .maxConnections(2)
                 .shutdownGrace(Duration.ofSeconds(1))
                 .build()
@@ -95,16 +106,28 @@ class ServerLimitsIT {
     assertEquals(7, second.root().call("add", 3, 4));
     assertEquals(2, server.connections().size());
 
-    // The server closes a connection beyond the cap as soon as it accepts it (and logs why);
-    // RPyC has no refusal message, so the peer just sees its connection closed. A Java client
-    // sees it while connecting (its extension handshake gets no reply) ...
+    // A connection beyond the cap gets its first request answered with the reason, then closed.
+    // A Java client learns it while connecting (the answer to its extension handshake) ...
     ConnectionClosedException refused =
         assertThrows(ConnectionClosedException.class, () -> fixture.connect(server));
-    assertTrue(refused.getMessage().contains("JAVA_HELLO"), "at connect time: " + refused);
-    // ... a plain RPyC client (a Python one) on its first request.
+    assertTrue(refused.getMessage().contains(REFUSAL), "at connect time: " + refused);
+    assertTrue(
+        refused.getMessage().startsWith("cannot connect to "), "a connect failure: " + refused);
+    // ... a plain RPyC client (as a Python one) from its first request, as ConnectionRefusedError.
     Connection plain = fixture.connect(server, RpycConfig.builder().javaExtensions(false).build());
-    assertThrows(ConnectionClosedException.class, () -> plain.root().call("add", 1, 1));
-    assertEquals(2, server.connections().size(), "the refused peer was never counted");
+    RemoteInvocationException firstRequest =
+        assertThrows(RemoteInvocationException.class, plain::root);
+    assertEquals(
+        "builtins.ConnectionRefusedError", firstRequest.remoteType(), firstRequest::toString);
+    assertTrue(firstRequest.getMessage().contains(REFUSAL), firstRequest.getMessage());
+    Await.until(Duration.ofSeconds(10), plain::isClosed, "the server to close the refused one");
+    // ... and a peer that never asks anything is closed after a few seconds.
+    try (Socket silent = new Socket("127.0.0.1", server.port())) {
+      silent.setSoTimeout(15_000);
+      assertEquals(-1, silent.getInputStream().read(), "closed without a word");
+    }
+    assertEquals(2, server.connections().size(), "the refused peers were never counted");
+    assertEquals(2, services.get(), "nor was a service created for them");
     assertEquals(3, first.root().call("add", 1, 2), "the two admitted ones still work");
     assertEquals(7, second.root().call("add", 3, 4));
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.rpyc.AuthenticationException;
 import io.rpyc.Authenticators;
 import io.rpyc.Connection;
+import io.rpyc.ConnectionClosedException;
 import io.rpyc.Rpyc;
 import io.rpyc.RpycConfig;
 import io.rpyc.RpycException;
@@ -105,6 +106,27 @@ class TlsIT {
     Connection conn =
         fixture.track(Rpyc.sslConnect("127.0.0.1", server.port(), Tls.client().trust(pki.caCert)));
     assertEquals(3, conn.root().call("add", 1, 2));
+  }
+
+  @Test
+  void aTlsServerAtItsConnectionCap_tellsTheClientWhy_overTls() {
+    RpycServer server =
+        server(
+            RpycServer.builder().tls(Tls.server(pki.serverCert, pki.serverKey)).maxConnections(1));
+    Connection admitted =
+        fixture.track(Rpyc.sslConnect("127.0.0.1", server.port(), Tls.client().trust(pki.caCert)));
+    assertEquals(3, admitted.root().call("add", 1, 2));
+    ConnectionClosedException refused =
+        assertThrows(
+            ConnectionClosedException.class,
+            () -> Rpyc.sslConnect("127.0.0.1", server.port(), Tls.client().trust(pki.caCert)));
+    assertTrue(
+        refused
+            .getMessage()
+            .contains(
+                "the server refuses this connection: it already has 1 connection (its maximum)"),
+        refused.getMessage());
+    assertEquals(3, admitted.root().call("add", 1, 2));
   }
 
   @Test

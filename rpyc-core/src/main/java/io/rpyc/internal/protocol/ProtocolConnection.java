@@ -203,6 +203,11 @@ public final class ProtocolConnection implements Connection {
               new Object[] {HELLO_MAGIC, EXTENSION_VERSION, FEATURES, config.maxFrameSize()},
               config.connectTimeout());
     } catch (RemoteInvocationException e) {
+      if (RefusingHandler.isRefusal(e)) {
+        // not a Python peer declining the extension: a server at its connection cap saying so
+        throw new ConnectionClosedException(
+            "cannot connect to " + channel.remoteAddress() + ": " + e.remoteMessage(), e);
+      }
       log.debug("{}: peer declined the Java extension ({}); plain RPyC 5.3", this, e.remoteType());
       return;
     }

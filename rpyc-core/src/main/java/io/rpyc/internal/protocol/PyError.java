@@ -45,6 +45,11 @@ final class PyError extends RuntimeException {
     return new PyError("ValueError", message);
   }
 
+  /** A server's refusal of the whole connection (its connection cap), see RefusingHandler. */
+  static PyError connectionRefused(String message) {
+    return new PyError("ConnectionRefusedError", message);
+  }
+
   static PyError stopIteration() {
     return new PyError("StopIteration", null);
   }

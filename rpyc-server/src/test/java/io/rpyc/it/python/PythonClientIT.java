@@ -2,10 +2,14 @@ package io.rpyc.it.python;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.rpyc.Connection;
+import io.rpyc.Rpyc;
 import io.rpyc.server.RpycServer;
 import io.rpyc.testing.Json;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -112,6 +116,35 @@ class PythonClientIT {
     assertEquals(false, r.get("has_secret"));
     assertEquals(true, r.get("has_add"));
     assertEquals("cannot access 'getClass'", r.get("getClass"));
+  }
+
+  @Test
+  void aServerAtItsConnectionCap_tellsThePythonClientWhy() throws Exception {
+    try (RpycServer capped =
+            RpycServer.builder()
+                .service(InteropService::new)
+                .maxConnections(1)
+                .shutdownGrace(Duration.ofSeconds(1))
+                .build()
+                .start();
+        Connection admitted = Rpyc.connect("127.0.0.1", capped.port())) {
+      assertEquals(3, admitted.root().call("add", 1, 2));
+      Map<String, Object> r =
+          Json.object(
+              PythonRpyc.run(
+                  "interop_client.py", "127.0.0.1", String.valueOf(capped.port()), "at_capacity"));
+      assertEquals(true, r.get("ok"), () -> "Python failed:\n" + r.get("error"));
+      assertEquals("ConnectionRefusedError", r.get("type"), r::toString);
+      assertEquals(true, r.get("refused"), "a real ConnectionRefusedError: " + r);
+      assertTrue(
+          String.valueOf(r.get("text"))
+              .contains(
+                  "the server refuses this connection: it already has 1 connection (its maximum)"),
+          r::toString);
+      assertNotEquals("answered", r.get("afterwards"), "the refused connection is closed: " + r);
+      assertEquals(1, capped.connections().size(), "the Python client was never counted");
+      assertEquals(3, admitted.root().call("add", 1, 2), "the admitted client still works");
+    }
   }
 
   @Test
