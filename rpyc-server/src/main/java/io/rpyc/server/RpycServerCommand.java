@@ -65,6 +65,13 @@ public final class RpycServerCommand implements Callable<Integer> {
   int maxConnections;
 
   @Option(
+      names = "--direct-executor",
+      description =
+          "Serve requests on the I/O thread that read them: faster, for services whose methods"
+              + " never block nor call back (see docs/threading.md).")
+  boolean directExecutor;
+
+  @Option(
       names = "--timeout",
       defaultValue = "30",
       description = "Synchronous request timeout in seconds (default: ${DEFAULT-VALUE}).")
@@ -134,6 +141,9 @@ public final class RpycServerCommand implements Callable<Integer> {
             .port(port)
             .config(config)
             .maxConnections(maxConnections);
+    if (directExecutor) {
+      builder.directExecutor();
+    }
     try {
       registry.applyTo(builder);
       security.applyTo(builder);

@@ -18,8 +18,11 @@ public final class ServerMain {
     String address;
     switch (args[0]) {
       case "rpyc":
-        address =
-            String.valueOf(RpycServer.builder().service(BenchService::new).build().start().port());
+        RpycServer.Builder rpyc = RpycServer.builder().service(BenchService::new);
+        if (Boolean.getBoolean("rpyc.bench.directExecutor")) { // --rpyc-server-opt, see docs
+          rpyc.directExecutor();
+        }
+        address = String.valueOf(rpyc.build().start().port());
         break;
       case "rmi":
         System.setProperty("java.rmi.server.hostname", "127.0.0.1");
