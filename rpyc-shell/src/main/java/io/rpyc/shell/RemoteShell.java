@@ -8,6 +8,7 @@ import io.rpyc.RpycException;
 import io.rpyc.RpycTimeoutException;
 import io.rpyc.Tuple;
 import io.rpyc.internal.classic.ClassicProtocol;
+import io.rpyc.internal.transport.Transport;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -84,7 +85,8 @@ public final class RemoteShell {
   private final Connector connector;
   private final int defaultPort;
   private final Path historyFile;
-  private final TerminalStream outStream;
+  private final TerminalStream outStream = new TerminalStream();
+  private final TerminalStream errStream = new TerminalStream();
   private final PrintStream remoteOut;
   private final PrintStream remoteErr;
   private String target;
@@ -94,12 +96,7 @@ public final class RemoteShell {
   private ClassicConnection.StdioRedirection redirection;
   private volatile boolean evaluating;
   private final ExecutorService worker =
-      Executors.newCachedThreadPool(
-          r -> {
-            Thread t = new Thread(r, "rpyc-shell-worker");
-            t.setDaemon(true);
-            return t;
-          });
+      Executors.newCachedThreadPool(Transport.daemonThreads("rpyc-shell-worker"));
 
   private RemoteShell(Builder b) {
     this.terminal = b.terminal;
@@ -109,9 +106,8 @@ public final class RemoteShell {
     this.historyFile = b.historyFile;
     this.target = b.target;
     this.connection = b.connection;
-    this.outStream = new TerminalStream();
     this.remoteOut = new PrintStream(outStream, true, StandardCharsets.UTF_8);
-    this.remoteErr = new PrintStream(new TerminalStream(), true, StandardCharsets.UTF_8);
+    this.remoteErr = new PrintStream(errStream, true, StandardCharsets.UTF_8);
   }
 
   /** A shell on {@code terminal}. */
@@ -148,6 +144,7 @@ public final class RemoteShell {
       loop();
     } finally {
       outStream.release();
+      errStream.release();
       detach();
       worker.shutdownNow();
       try {
@@ -165,8 +162,8 @@ public final class RemoteShell {
       try {
         line = reader.readLine(PROMPT);
       } catch (UserInterruptException e) {
-        Thread
-            .interrupted(); // JLine interrupted this thread to end readLine; calls must not see it
+        // JLine interrupted this thread to end readLine; the calls that follow must not see it
+        Thread.interrupted();
         continue; // Ctrl-C at the prompt drops the line, as in jshell
       } catch (EndOfFileException e) {
         return;
@@ -260,12 +257,7 @@ public final class RemoteShell {
       say("Interrupted.");
       return null;
     } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof RpycException) {
-        failed((RpycException) cause);
-      } else {
-        say("Failed: " + cause);
-      }
+      failed(e.getCause());
       return null;
     } finally {
       terminal.handle(Terminal.Signal.INT, previous);
@@ -296,6 +288,7 @@ public final class RemoteShell {
               }
             });
     outStream.release();
+    errStream.release();
     evaluating = true;
     try {
       AsyncResult<Object> pending = c.root().callAsync(ClassicProtocol.SHELL_EVAL, code);
@@ -315,10 +308,8 @@ public final class RemoteShell {
         if (!r.isInstanceOf(STOPPED)) {
           say("(the snippet ended with " + r.remoteType() + ": " + r.remoteMessage() + ")");
         }
-      } else if (cause instanceof RpycException) {
-        failed((RpycException) cause);
       } else {
-        say("Failed: " + cause);
+        failed(cause);
       }
     } finally {
       evaluating = false;
@@ -359,6 +350,14 @@ public final class RemoteShell {
         default:
           break; // imports and statements: jshell says nothing either
       }
+    }
+  }
+
+  private void failed(Throwable cause) {
+    if (cause instanceof RpycException) {
+      failed((RpycException) cause);
+    } else {
+      say("Failed: " + cause);
     }
   }
 

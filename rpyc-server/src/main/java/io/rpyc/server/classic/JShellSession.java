@@ -11,13 +11,13 @@ import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import javax.lang.model.SourceVersion;
 import jdk.jshell.Diag;
@@ -184,14 +184,13 @@ final class JShellSession implements AutoCloseable {
           int[] anchor = new int[1];
           List<SourceCodeAnalysis.Suggestion> found =
               shell().sourceCodeAnalysis().completionSuggestions(code, cursor, anchor);
-          List<String> suggestions = new ArrayList<>();
-          found.stream()
-              .filter(SourceCodeAnalysis.Suggestion::matchesType)
-              .forEach(x -> suggestions.add(x.continuation()));
-          found.stream()
-              .filter(x -> !x.matchesType())
-              .forEach(x -> suggestions.add(x.continuation()));
-          return Tuple.of(anchor[0], Tuple.copyOf(suggestions.stream().distinct().toList()));
+          List<String> suggestions =
+              found.stream()
+                  .sorted(Comparator.comparing(x -> !x.matchesType())) // stable: typed ones first
+                  .map(SourceCodeAnalysis.Suggestion::continuation)
+                  .distinct()
+                  .toList();
+          return Tuple.of(anchor[0], Tuple.copyOf(suggestions));
         });
   }
 
@@ -210,8 +209,7 @@ final class JShellSession implements AutoCloseable {
           return stoppable(
               () -> {
                 for (VarSnippet v : shell.variables().toArray(VarSnippet[]::new)) {
-                  Object value = valueOf(v);
-                  out.add(Tuple.of(v.typeName(), v.name(), control.asSnippetCode(() -> value)));
+                  out.add(Tuple.of(v.typeName(), v.name(), control.shownAsSnippetCode(valueOf(v))));
                 }
                 return out;
               });
@@ -717,10 +715,10 @@ final class JShellSession implements AutoCloseable {
     }
 
     /** Shows {@code value}, running its {@code toString()} as snippet code: stoppable. */
-    String asSnippetCode(Supplier<Object> value) {
+    String shownAsSnippetCode(Object value) {
       clientCodeEnter();
       try {
-        return shown(value.get());
+        return shown(value);
       } finally {
         clientCodeLeave();
       }
