@@ -32,6 +32,22 @@ public final class RpycConfig {
     NEVER
   }
 
+  /** How a client connection does its I/O (servers always use Netty's event loops). */
+  public enum ClientTransport {
+    /**
+     * The calling thread writes its request and reads its reply on the connection's socket itself
+     * (leader/followers), so a synchronous call costs two thread wake-ups, as a raw TCP round trip
+     * does; a reader thread per connection reads between calls. The default for plain TCP.
+     */
+    CALLER_READS,
+    /**
+     * Netty's shared event loops read and write for every connection: no thread per connection, two
+     * more thread hand-offs per call. For thousands of client connections. TLS and authenticated
+     * connections always use it.
+     */
+    EVENT_LOOP
+  }
+
   private final Duration syncRequestTimeout;
   private final Duration connectTimeout;
   private final boolean allowSafeAttrs;
@@ -53,6 +69,7 @@ public final class RpycConfig {
   private final Tls tls;
   private final Authenticator authenticator;
   private final int maxConcurrentRequests;
+  private final ClientTransport clientTransport;
 
   private RpycConfig(Builder b) {
     this.syncRequestTimeout = b.syncRequestTimeout;
@@ -76,6 +93,7 @@ public final class RpycConfig {
     this.tls = b.tls;
     this.authenticator = b.authenticator;
     this.maxConcurrentRequests = b.maxConcurrentRequests;
+    this.clientTransport = b.clientTransport;
   }
 
   /** RPyC's defaults, with the Java additions documented on each builder method. */
@@ -214,6 +232,15 @@ public final class RpycConfig {
     return maxConcurrentRequests;
   }
 
+  /**
+   * How a client connection does its I/O; {@link ClientTransport#CALLER_READS} unless the system
+   * property {@code rpyc.clientTransport} names the other. TLS and authenticated connections use
+   * {@link ClientTransport#EVENT_LOOP} whatever this says.
+   */
+  public ClientTransport clientTransport() {
+    return clientTransport;
+  }
+
   /** Builds {@link RpycConfig}s. Not thread-safe. */
   public static final class Builder {
     private Duration syncRequestTimeout = Duration.ofSeconds(30);
@@ -237,6 +264,9 @@ public final class RpycConfig {
     private Tls tls;
     private Authenticator authenticator;
     private int maxConcurrentRequests = 256;
+    private ClientTransport clientTransport =
+        ClientTransport.valueOf(
+            System.getProperty("rpyc.clientTransport", ClientTransport.CALLER_READS.name()));
 
     private Builder() {}
 
@@ -262,6 +292,7 @@ public final class RpycConfig {
       tls = c.tls;
       authenticator = c.authenticator;
       maxConcurrentRequests = c.maxConcurrentRequests;
+      clientTransport = c.clientTransport;
     }
 
     /** Default 30 s, as in RPyC. Must be positive. */
@@ -406,6 +437,12 @@ public final class RpycConfig {
         throw new IllegalArgumentException("maxConcurrentRequests must be at least 1, got " + max);
       }
       this.maxConcurrentRequests = max;
+      return this;
+    }
+
+    /** Default {@link ClientTransport#CALLER_READS}; see {@link RpycConfig#clientTransport()}. */
+    public Builder clientTransport(ClientTransport transport) {
+      this.clientTransport = Objects.requireNonNull(transport, "clientTransport");
       return this;
     }
 

@@ -72,6 +72,16 @@ public final class FrameDecoder extends ByteToMessageDecoder {
 
   @Override
   protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+    decodeFrames(ctx.alloc(), in, out);
+  }
+
+  /**
+   * Decodes every whole frame in {@code in} into {@code out}, leaving a partial one unread: the
+   * decoder without Netty's pipeline, for transports that read the socket themselves.
+   *
+   * @throws ProtocolViolationException on a malformed frame; everything after it is discarded
+   */
+  public void decodeFrames(ByteBufAllocator alloc, ByteBuf in, List<Object> out) {
     if (failed) {
       in.skipBytes(in.readableBytes());
       return;
@@ -94,7 +104,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
           continue; // RPyC treats an empty payload as nothing received
         }
         if (compressed) {
-          ByteBuf inflated = inflate(ctx, payload);
+          ByteBuf inflated = inflate(alloc, payload);
           try {
             out.add(decodePayload(inflated));
           } finally {
@@ -152,12 +162,11 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     throw new ProtocolViolationException("the " + what + " must be an integer, got " + v);
   }
 
-  private ByteBuf inflate(ChannelHandlerContext ctx, ByteBuf compressed) {
+  private ByteBuf inflate(ByteBufAllocator alloc, ByteBuf compressed) {
     Inflater inflater = INFLATER.get();
     inflater.reset();
     inflater.setInput(compressed.nioBuffer());
-    ByteBuf out =
-        ctx.alloc().heapBuffer(Math.min(maxFrameSize, compressed.readableBytes() * 4 + 64));
+    ByteBuf out = alloc.heapBuffer(Math.min(maxFrameSize, compressed.readableBytes() * 4 + 64));
     try {
       while (!inflater.finished()) {
         if (out.writerIndex() >= maxFrameSize) {

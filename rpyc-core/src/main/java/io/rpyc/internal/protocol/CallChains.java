@@ -180,6 +180,11 @@ final class CallChains {
       return true;
     }
 
+    /** Whether a task waits for the owner. */
+    boolean hasTask() {
+      return !tasks.isEmpty();
+    }
+
     /** The next task for the owner, or {@code null}. */
     ChainTask poll() {
       return tasks.poll();

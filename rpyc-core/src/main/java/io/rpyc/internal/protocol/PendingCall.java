@@ -47,7 +47,7 @@ final class PendingCall {
       done = true;
       l = listener;
     }
-    if (waiter != null) {
+    if (waiter != null && waiter != Thread.currentThread()) { // a caller may read its own reply
       LockSupport.unpark(waiter);
     }
     if (l != null) {

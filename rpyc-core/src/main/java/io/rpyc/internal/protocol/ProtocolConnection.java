@@ -19,6 +19,7 @@ import io.rpyc.internal.codec.FrameEncoder;
 import io.rpyc.internal.codec.IdPack;
 import io.rpyc.internal.codec.Message;
 import io.rpyc.internal.transport.Transport;
+import io.rpyc.internal.transport.Wire;
 import io.rpyc.internal.transport.WriteQueue;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -39,7 +40,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,7 +77,7 @@ public final class ProtocolConnection implements Connection {
   private static final ThreadLocal<ProtocolConnection> SERVING = new ThreadLocal<>();
 
   private final int id = IDS.incrementAndGet();
-  private final Channel channel;
+  private final Wire wire;
   private final RpycConfig config;
   private volatile Service service;
   private final Executor executor;
@@ -84,7 +85,6 @@ public final class ProtocolConnection implements Connection {
   final ImportTable imports = new ImportTable(this);
   final AccessPolicy policy;
   private final RequestHandlers handlers;
-  private final WriteQueue writes;
   private final ConcurrentHashMap<Long, PendingCall> pending = new ConcurrentHashMap<>();
   private final AtomicLong seqCounter = new AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -106,9 +106,10 @@ public final class ProtocolConnection implements Connection {
   private volatile TypedProxies proxies = io.rpyc.internal.proxy.ByteBuddyProxies.INSTANCE;
   private final ConcurrentHashMap<String, List<Class<?>>> remoteTypes = new ConcurrentHashMap<>();
 
-  // Requests that arrive before the local service's onConnect has finished; event loop only.
-  private List<Runnable> held = new ArrayList<>();
-  private boolean started;
+  // Requests that arrive before the local service's onConnect has finished.
+  private final Object heldLock = new Object();
+  private List<Runnable> held = new ArrayList<>(); // guarded by heldLock
+  private volatile boolean started;
 
   /**
    * Creates the connection of a channel.
@@ -118,12 +119,16 @@ public final class ProtocolConnection implements Connection {
    */
   public ProtocolConnection(
       Channel channel, RpycConfig config, Service service, Executor executor) {
-    this.channel = channel;
+    this(new WriteQueue(channel), config, service, executor);
+  }
+
+  /** Creates the connection of a {@link Wire}. */
+  public ProtocolConnection(Wire wire, RpycConfig config, Service service, Executor executor) {
+    this.wire = wire;
     this.config = config;
     this.executor = executor;
     this.policy = new AccessPolicy(config);
     this.handlers = new RequestHandlers(this);
-    this.writes = new WriteQueue(channel);
     if (service != null) {
       setService(service);
     }
@@ -183,15 +188,12 @@ public final class ProtocolConnection implements Connection {
       closeWith(e, "onConnect failed: " + e, true);
       throw e;
     }
-    channel
-        .eventLoop()
-        .execute(
-            () -> {
-              started = true;
-              List<Runnable> queued = held;
-              held = null;
-              queued.forEach(Runnable::run);
-            });
+    synchronized (heldLock) {
+      started = true;
+      List<Runnable> queued = held;
+      held = null;
+      queued.forEach(Runnable::run); // under the lock: before any request that arrives later
+    }
   }
 
   private void negotiate() {
@@ -206,7 +208,7 @@ public final class ProtocolConnection implements Connection {
       if (RefusingHandler.isRefusal(e)) {
         // not a Python peer declining the extension: a server at its connection cap saying so
         throw new ConnectionClosedException(
-            "cannot connect to " + channel.remoteAddress() + ": " + e.remoteMessage(), e);
+            "cannot connect to " + wire.remoteAddress() + ": " + e.remoteMessage(), e);
       }
       log.debug("{}: peer declined the Java extension ({}); plain RPyC 5.3", this, e.remoteType());
       return;
@@ -240,14 +242,14 @@ public final class ProtocolConnection implements Connection {
       return;
     }
     closeCause = cause;
-    if (notifyPeer && channel.isActive()) {
+    if (notifyPeer && wire.isActive()) {
       try {
-        writes.enqueue(encode(Message.REQUEST, nextSeq(), closeRequest(), 0));
+        wire.enqueue(encode(Message.REQUEST, nextSeq(), closeRequest(), 0));
       } catch (RuntimeException e) {
         log.debug("{}: could not send CLOSE", this, e);
       }
     }
-    writes.closeAfterFlush();
+    wire.closeAfterFlush();
     for (PendingCall call : pending.values()) {
       call.fail(
           new ConnectionClosedException(
@@ -280,14 +282,14 @@ public final class ProtocolConnection implements Connection {
     }
   }
 
-  /** The channel went inactive (event loop). */
-  void onInactive() {
+  /** The stream ended (transport thread). */
+  public void onInactive() {
     closeWith(
         new IOException("the peer closed the connection"), "the connection was closed", false);
   }
 
-  /** A decoding or I/O error (event loop): log the reason, tell the peer, close. */
-  void onError(Throwable cause) {
+  /** A decoding or I/O error (transport thread): log the reason, tell the peer, close. */
+  public void onError(Throwable cause) {
     Throwable reason =
         cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
     if (closed.get()) {
@@ -303,14 +305,14 @@ public final class ProtocolConnection implements Connection {
 
   /** The channel's writability changed (event loop): wake producers waiting to send. */
   void onWritabilityChanged() {
-    writes.signal();
+    wire.signal();
   }
 
   /**
    * Nothing was read for the keepalive interval (event loop): send a PING; if the previous one is
    * still unanswered, the peer is gone.
    */
-  void onReaderIdle() {
+  public void onReaderIdle() {
     if (closed.get()) {
       return;
     }
@@ -360,7 +362,7 @@ public final class ProtocolConnection implements Connection {
 
   private ByteBuf encode(int type, long seq, Object body, long chain) {
     return FrameEncoder.encode(
-        channel.alloc(),
+        wire.alloc(),
         type,
         seq,
         body,
@@ -395,7 +397,7 @@ public final class ProtocolConnection implements Connection {
       pending.put(seq, call);
       try {
         long chain = javaPeer ? mailbox.chain : 0;
-        writes.send(() -> encode(Message.REQUEST, seq, requestBody(handler, args), chain), timeout);
+        wire.send(() -> encode(Message.REQUEST, seq, requestBody(handler, args), chain), timeout);
         requestsSent.increment();
       } catch (RuntimeException e) {
         pending.remove(seq);
@@ -414,6 +416,7 @@ public final class ProtocolConnection implements Connection {
   private void await(
       PendingCall call, CallChains.Mailbox mailbox, Duration timeout, int handler, Object[] args) {
     long deadline = System.nanoTime() + timeout.toNanos();
+    BooleanSupplier ready = () -> call.isDone() || mailbox.hasTask();
     while (!call.isDone()) {
       CallChains.ChainTask task = mailbox.poll();
       if (task != null) {
@@ -433,7 +436,7 @@ public final class ProtocolConnection implements Connection {
         }
         break;
       }
-      LockSupport.parkNanos(call, left);
+      wire.awaitReply(call, left, ready);
       if (Thread.interrupted()) {
         pending.remove(call.seq);
         Thread.currentThread().interrupt();
@@ -459,7 +462,7 @@ public final class ProtocolConnection implements Connection {
     pending.put(seq, call);
     try {
       long chain = javaPeer ? CallChains.current() : 0;
-      writes.send(
+      wire.send(
           () -> encode(Message.REQUEST, seq, requestBody(handler, args), chain),
           config.syncRequestTimeout());
       requestsSent.increment();
@@ -488,7 +491,7 @@ public final class ProtocolConnection implements Connection {
     }
     RuntimeException encodingFailure;
     try {
-      writes.send(() -> encode(Message.REPLY, seq, box(result), 0), config.syncRequestTimeout());
+      wire.send(() -> encode(Message.REPLY, seq, box(result), 0), config.syncRequestTimeout());
       return;
     } catch (ConnectionClosedException | RpycTimeoutException e) {
       log.warn("{}: dropping a reply: {}", this, e.getMessage());
@@ -511,7 +514,7 @@ public final class ProtocolConnection implements Connection {
     }
     Object exception = body;
     try {
-      writes.send(() -> encode(Message.EXCEPTION, seq, exception, 0), config.syncRequestTimeout());
+      wire.send(() -> encode(Message.EXCEPTION, seq, exception, 0), config.syncRequestTimeout());
     } catch (RpycException e) {
       log.warn("{}: dropping an exception reply: {}", this, e.getMessage());
     }
@@ -525,7 +528,7 @@ public final class ProtocolConnection implements Connection {
     dels.add(new Object[] {id, count});
     if (delFlushScheduled.compareAndSet(false, true)) {
       try {
-        channel.eventLoop().schedule(this::flushDels, 2, TimeUnit.MILLISECONDS);
+        wire.schedule(this::flushDels, 2, TimeUnit.MILLISECONDS);
       } catch (RejectedExecutionException e) {
         dels.clear();
       }
@@ -549,24 +552,19 @@ public final class ProtocolConnection implements Connection {
   private void flushDels() {
     delFlushScheduled.set(false);
     Object[] del;
-    boolean wrote = false;
     while ((del = dels.poll()) != null) {
-      if (closed.get() || !channel.isActive()) {
+      if (closed.get() || !wire.isActive()) {
         dels.clear();
         return;
       }
-      channel.write(encode(Message.REQUEST, nextSeq(), delBody((IdPack) del[0], (Long) del[1]), 0));
-      wrote = true;
-    }
-    if (wrote) {
-      channel.flush();
+      wire.enqueue(encode(Message.REQUEST, nextSeq(), delBody((IdPack) del[0], (Long) del[1]), 0));
     }
   }
 
   // ---------------------------------------------------------------- receiving (event loop)
 
-  /** One decoded message from the peer. */
-  void onMessage(Message message) {
+  /** One decoded message from the peer (one transport thread at a time, in order). */
+  public void onMessage(Message message) {
     keepAlivePending = false;
     switch (message.type()) {
       case Message.REPLY:
@@ -644,10 +642,14 @@ public final class ProtocolConnection implements Connection {
     Runnable serve = () -> serve(seq, handler, args);
     long chain = message.chain();
     if (!started) {
-      held.add(() -> dispatch(seq, chain, serve));
-    } else {
-      dispatch(seq, chain, serve);
+      synchronized (heldLock) {
+        if (!started) {
+          held.add(() -> dispatch(seq, chain, serve));
+          return;
+        }
+      }
     }
+    dispatch(seq, chain, serve);
   }
 
   /**
@@ -1124,12 +1126,12 @@ public final class ProtocolConnection implements Connection {
 
   @Override
   public SocketAddress localAddress() {
-    return channel.localAddress();
+    return wire.localAddress();
   }
 
   @Override
   public SocketAddress remoteAddress() {
-    return channel.remoteAddress();
+    return wire.remoteAddress();
   }
 
   @Override
@@ -1148,9 +1150,9 @@ public final class ProtocolConnection implements Connection {
     return "Connection#"
         + id
         + "["
-        + channel.localAddress()
+        + wire.localAddress()
         + " -> "
-        + channel.remoteAddress()
+        + wire.remoteAddress()
         + (javaPeer ? ", java" : "")
         + (closed.get() ? ", closed" : "")
         + "]";

@@ -191,6 +191,11 @@ public final class Transport {
     if (isIoThread()) {
       throw new IllegalStateException("cannot connect from a Netty I/O thread");
     }
+    if (config.tls() == null
+        && config.authenticator() == null
+        && config.clientTransport() == RpycConfig.ClientTransport.CALLER_READS) {
+      return SocketWire.connect(host, port, service, config, clientExecutor());
+    }
     SslContext tls = config.tls() == null ? null : TlsContexts.client(config.tls());
     Authenticator authenticator = config.authenticator();
     AtomicReference<ProtocolConnection> ref = new AtomicReference<>();

@@ -1,10 +1,12 @@
 package io.rpyc.internal.transport;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.rpyc.ConnectionClosedException;
 import io.rpyc.RpycException;
 import io.rpyc.RpycTimeoutException;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -12,6 +14,8 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -23,7 +27,7 @@ import java.util.function.Supplier;
  * channel turns unwritable ({@link #HIGH_WATER_MARK}); then {@link #awaitWritable} blocks the
  * producing thread (a caller or a worker, never an I/O thread) instead of letting the buffer grow.
  */
-public final class WriteQueue {
+public final class WriteQueue implements Wire {
   /** Bytes waiting to be sent above which producers wait; Netty's channel uses the same mark. */
   public static final int HIGH_WATER_MARK = 1 << 20;
 
@@ -46,13 +50,8 @@ public final class WriteQueue {
     this.channel = channel;
   }
 
-  /**
-   * Encodes a frame with {@code encoder} and queues it, waiting first (up to {@code timeout}) while
-   * the peer is not reading. On an I/O thread nothing waits.
-   *
-   * @throws RpycTimeoutException if the peer has not read enough within {@code timeout}
-   * @throws ConnectionClosedException if the connection closes meanwhile
-   */
+  /** {@inheritDoc} On an I/O thread nothing waits. */
+  @Override
   public void send(Supplier<ByteBuf> encoder, Duration timeout) {
     if (Transport.isIoThread()) {
       enqueue(encoder.get());
@@ -76,6 +75,7 @@ public final class WriteQueue {
   }
 
   /** Queues a frame; it is written in order with every other frame queued here. */
+  @Override
   public void enqueue(ByteBuf frame) {
     queuedBytes.addAndGet(frame.readableBytes());
     queue.add(frame);
@@ -130,6 +130,7 @@ public final class WriteQueue {
   }
 
   /** Wakes producers waiting in {@link #awaitWritable}: the channel's writability changed. */
+  @Override
   public void signal() {
     synchronized (writable) {
       writable.notifyAll();
@@ -137,6 +138,7 @@ public final class WriteQueue {
   }
 
   /** Writes what is queued, then closes the channel. */
+  @Override
   public void closeAfterFlush() {
     try {
       channel
@@ -152,6 +154,37 @@ public final class WriteQueue {
       channel.close();
       signal();
     }
+  }
+
+  @Override
+  public ByteBufAllocator alloc() {
+    return channel.alloc();
+  }
+
+  @Override
+  public boolean isActive() {
+    return channel.isActive();
+  }
+
+  @Override
+  public void schedule(Runnable task, long delay, TimeUnit unit) {
+    channel.eventLoop().schedule(task, delay, unit);
+  }
+
+  /** The event loop delivers the reply and unparks the caller. */
+  @Override
+  public void awaitReply(Object blocker, long nanos, BooleanSupplier ready) {
+    LockSupport.parkNanos(blocker, nanos);
+  }
+
+  @Override
+  public SocketAddress localAddress() {
+    return channel.localAddress();
+  }
+
+  @Override
+  public SocketAddress remoteAddress() {
+    return channel.remoteAddress();
   }
 
   private void drain() {

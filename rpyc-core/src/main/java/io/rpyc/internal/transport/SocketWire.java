@@ -1,0 +1,569 @@
+package io.rpyc.internal.transport;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.rpyc.ConnectionClosedException;
+import io.rpyc.RpycConfig;
+import io.rpyc.RpycException;
+import io.rpyc.RpycTimeoutException;
+import io.rpyc.Service;
+import io.rpyc.internal.codec.FrameDecoder;
+import io.rpyc.internal.codec.Message;
+import io.rpyc.internal.protocol.ProtocolConnection;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A client connection on a plain socket whose callers do their own I/O, so that a synchronous call
+ * costs the two thread wake-ups a raw TCP ping-pong costs (the server's and the caller's) instead
+ * of four through an event loop.
+ *
+ * <p><b>Writing:</b> the thread that sends a frame writes it to the socket itself. When another
+ * thread is writing at that moment, the frame is queued and that thread writes it along with its
+ * own (frames of many threads share system calls). A thread that is reading never writes: its
+ * frames go to a worker, so a reader can never be stuck behind a peer that is not reading.
+ *
+ * <p><b>Reading (leader/followers):</b> a caller waiting for its reply takes the read lock and
+ * reads the socket itself, delivering every message it finds (other callers' replies wake them,
+ * requests go to the workers as usual) until its own reply is there. Callers that find the lock
+ * taken park until their reply is delivered or the reader leaves and promotes one of them. When no
+ * caller has read for {@link #IDLE_NANOS}, the connection's reader thread takes over, so that
+ * requests and asynchronous results arriving between calls are never left unread; it steps aside
+ * for the next synchronous caller once the next message arrives.
+ *
+ * <p>Costs: one daemon reader thread per connection (like RMI's and RPyC's background threads); for
+ * thousands of client connections use {@link RpycConfig.ClientTransport#EVENT_LOOP}. TLS and
+ * authenticated connections use the event loop transport.
+ */
+public final class SocketWire implements Wire {
+  private static final Logger log = LoggerFactory.getLogger(SocketWire.class);
+
+  /** How long after the last caller stopped reading the reader thread takes over. */
+  static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
+  /** Longest a reading caller stays in one read: how soon it notices an interrupt or deadline. */
+  private static final int MAX_READ_WAIT_MILLIS = 50;
+
+  /** Longest a follower parks before it looks whether the read lock is free. */
+  private static final long FOLLOWER_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+  private static final int READ_CHUNK = 64 << 10;
+  private static final int COALESCE_LIMIT = 64 << 10;
+
+  /** Heap buffers: the socket streams copy from and to arrays. */
+  private static final ByteBufAllocator ALLOC = new PooledByteBufAllocator(false);
+
+  private static volatile ScheduledExecutorService timers;
+
+  private final Socket socket;
+  private final InputStream in;
+  private final OutputStream out;
+  private final FrameDecoder decoder;
+  private final Executor executor;
+  private final SocketAddress local;
+  private final SocketAddress remote;
+  private volatile ProtocolConnection connection;
+  private volatile boolean closing;
+
+  // reading
+  private final ReentrantLock readLock = new ReentrantLock();
+  private final ConcurrentLinkedQueue<Follower> followers = new ConcurrentLinkedQueue<>();
+  private final List<Object> decoded = new ArrayList<>(); // guarded by readLock
+  private ByteBuf cumulation; // guarded by readLock
+  private volatile long lastCallerRead = System.nanoTime();
+  private volatile long lastRead = System.nanoTime();
+  private final Thread reader;
+
+  // writing
+  private final ReentrantLock writeLock = new ReentrantLock();
+  private final ConcurrentLinkedQueue<ByteBuf> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicLong queuedBytes = new AtomicLong();
+  private final Object writable = new Object();
+  private final byte[] scratch = new byte[COALESCE_LIMIT]; // guarded by writeLock
+
+  private SocketWire(Socket socket, RpycConfig config, Executor executor) throws IOException {
+    this.socket = socket;
+    this.in = socket.getInputStream();
+    this.out = socket.getOutputStream();
+    this.decoder = new FrameDecoder(config.maxFrameSize(), config.maxNestingDepth());
+    this.executor = executor;
+    this.local = socket.getLocalSocketAddress();
+    this.remote = socket.getRemoteSocketAddress();
+    this.reader = new Thread(this::readLoop, "rpyc-reader-" + socket.getLocalPort());
+    reader.setDaemon(true);
+  }
+
+  /**
+   * Opens a connection; returns once the extension is negotiated and the service's {@code
+   * onConnect} ran.
+   */
+  public static ProtocolConnection connect(
+      String host, int port, Service service, RpycConfig config, Executor executor) {
+    Socket socket = new Socket();
+    SocketWire wire;
+    try {
+      socket.setTcpNoDelay(config.tcpNoDelay());
+      socket.connect(new InetSocketAddress(host, port), (int) config.connectTimeout().toMillis());
+      wire = new SocketWire(socket, config, executor);
+    } catch (SocketTimeoutException e) {
+      closeQuietly(socket);
+      throw new RpycException("timed out connecting to " + host + ":" + port, e);
+    } catch (IOException e) {
+      closeQuietly(socket);
+      throw new RpycException("cannot connect to " + host + ":" + port + ": " + e.getMessage(), e);
+    }
+    ProtocolConnection connection = new ProtocolConnection(wire, config, service, executor);
+    wire.connection = connection;
+    wire.reader.start();
+    Duration keepAlive = config.keepAliveInterval();
+    if (keepAlive != null) {
+      wire.checkIdle(keepAlive.toNanos(), System.nanoTime());
+    }
+    try {
+      connection.startAsInitiator();
+    } catch (RuntimeException e) {
+      connection.close();
+      closeQuietly(socket);
+      throw e;
+    }
+    log.debug("connected {}", connection);
+    return connection;
+  }
+
+  // ---------------------------------------------------------------- writing
+
+  @Override
+  public ByteBufAllocator alloc() {
+    return ALLOC;
+  }
+
+  @Override
+  public void send(Supplier<ByteBuf> encoder, Duration timeout) {
+    awaitWritable(timeout);
+    ByteBuf frame = encoder.get();
+    if (readLock.isHeldByCurrentThread()) {
+      enqueue(frame); // a reader never writes: the peer may be waiting for us to read
+      return;
+    }
+    queue(frame);
+    writeQueued();
+  }
+
+  @Override
+  public void enqueue(ByteBuf frame) {
+    queue(frame);
+    if (!writeLock.isLocked()) {
+      try {
+        executor.execute(this::writeQueued);
+      } catch (RejectedExecutionException e) {
+        writeQueued();
+      }
+    } // else the writer sees it before it lets go (writeQueued)
+  }
+
+  private void queue(ByteBuf frame) {
+    if (closing) {
+      frame.release();
+      throw new ConnectionClosedException("the connection is closed");
+    }
+    queuedBytes.addAndGet(frame.readableBytes());
+    queue.add(frame);
+  }
+
+  /** Writes everything queued unless another thread is writing (which then writes it). */
+  private void writeQueued() {
+    while (!queue.isEmpty() && writeLock.tryLock()) {
+      try {
+        writeAll();
+      } finally {
+        writeLock.unlock();
+      }
+    }
+  }
+
+  private void writeAll() {
+    int pending = 0; // bytes in scratch
+    ByteBuf frame;
+    try {
+      while ((frame = queue.poll()) != null) {
+        int length = frame.readableBytes();
+        queuedBytes.addAndGet(-length);
+        try {
+          if (pending + length <= scratch.length) {
+            frame.getBytes(frame.readerIndex(), scratch, pending, length);
+            pending += length;
+            continue;
+          }
+          if (pending > 0) {
+            out.write(scratch, 0, pending);
+            pending = 0;
+          }
+          if (length <= scratch.length) {
+            frame.getBytes(frame.readerIndex(), scratch, 0, length);
+            pending = length;
+          } else if (frame.hasArray()) {
+            out.write(frame.array(), frame.arrayOffset() + frame.readerIndex(), length);
+          } else {
+            frame.getBytes(frame.readerIndex(), out, length);
+          }
+        } finally {
+          frame.release();
+        }
+      }
+      if (pending > 0) {
+        out.write(scratch, 0, pending);
+      }
+    } catch (IOException e) {
+      releaseQueued();
+      failed(e);
+    } finally {
+      signal();
+    }
+  }
+
+  private void awaitWritable(Duration timeout) {
+    if (queuedBytes.get() <= WriteQueue.HIGH_WATER_MARK) {
+      return;
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (writable) {
+      while (queuedBytes.get() > WriteQueue.LOW_WATER_MARK) {
+        if (!isActive()) {
+          throw new ConnectionClosedException("the connection closed while waiting to send");
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new RpycTimeoutException(
+              "the peer has not read what was sent for "
+                  + timeout
+                  + " ("
+                  + queuedBytes.get()
+                  + " bytes waiting); back-pressure stopped this send");
+        }
+        try {
+          TimeUnit.NANOSECONDS.timedWait(
+              writable, Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new RpycException("interrupted while waiting to send", e);
+        }
+      }
+    }
+  }
+
+  @Override
+  public void signal() {
+    synchronized (writable) {
+      writable.notifyAll();
+    }
+  }
+
+  private void releaseQueued() {
+    ByteBuf frame;
+    while ((frame = queue.poll()) != null) {
+      queuedBytes.addAndGet(-frame.readableBytes());
+      frame.release();
+    }
+  }
+
+  @Override
+  public void closeAfterFlush() {
+    if (closing) {
+      return;
+    }
+    Runnable close =
+        () -> {
+          try {
+            if (writeLock.tryLock(1, TimeUnit.SECONDS)) { // a stuck writer: close anyway
+              try {
+                writeAll();
+              } finally {
+                writeLock.unlock();
+              }
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          closing = true;
+          releaseQueued();
+          closeQuietly(socket);
+          signal();
+          wakeFollowers();
+        };
+    try {
+      executor.execute(close);
+    } catch (RejectedExecutionException e) {
+      close.run();
+    }
+  }
+
+  @Override
+  public boolean isActive() {
+    return !closing && !socket.isClosed();
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  @Override
+  public void awaitReply(Object blocker, long nanos, BooleanSupplier ready) {
+    long deadline = System.nanoTime() + nanos;
+    if (readLock.tryLock()) {
+      try {
+        while (!ready.getAsBoolean() && isActive() && !Thread.currentThread().isInterrupted()) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0 || !readOnce(waitMillis(left))) {
+            break;
+          }
+        }
+      } finally {
+        lastCallerRead = System.nanoTime();
+        readLock.unlock();
+        promoteFollower();
+      }
+      return;
+    }
+    Follower me = new Follower(Thread.currentThread(), ready);
+    followers.add(me);
+    try {
+      if (readLock.isLocked() && !ready.getAsBoolean()) {
+        // woken by its reply, by a leaving reader, or (a safety net) after a while to look again
+        LockSupport.parkNanos(blocker, Math.min(nanos, FOLLOWER_RECHECK_NANOS));
+      }
+    } finally {
+      followers.remove(me);
+    }
+  }
+
+  /** A caller waiting while another thread reads. */
+  private static final class Follower {
+    final Thread thread;
+    final BooleanSupplier ready;
+
+    Follower(Thread thread, BooleanSupplier ready) {
+      this.thread = thread;
+      this.ready = ready;
+    }
+  }
+
+  /** A reader leaves: the first follower still waiting for its reply reads next. */
+  private void promoteFollower() {
+    for (Follower f : followers) {
+      if (!f.ready.getAsBoolean()) {
+        LockSupport.unpark(f.thread);
+        return;
+      }
+    }
+  }
+
+  /** Whether some caller waits for a reply that has not come yet. */
+  private boolean callerWaiting() {
+    for (Follower f : followers) {
+      if (!f.ready.getAsBoolean()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static int waitMillis(long nanos) {
+    long millis = TimeUnit.NANOSECONDS.toMillis(nanos) + 1;
+    return (int) Math.min(millis, MAX_READ_WAIT_MILLIS);
+  }
+
+  private void wakeFollowers() {
+    for (Follower f : followers) {
+      LockSupport.unpark(f.thread);
+    }
+  }
+
+  /** The reader thread: reads whenever no caller has for a while. */
+  private void readLoop() {
+    while (isActive()) {
+      if (System.nanoTime() - lastCallerRead < IDLE_NANOS || !readLock.tryLock()) {
+        LockSupport.parkNanos(this, IDLE_NANOS);
+        continue;
+      }
+      try {
+        while (!callerWaiting() && readOnce(0)) {
+          // deliver until a caller wants to read its own reply
+        }
+      } finally {
+        lastCallerRead = System.nanoTime();
+        readLock.unlock();
+        promoteFollower();
+      }
+    }
+  }
+
+  /**
+   * Reads what the socket has, waiting up to {@code timeoutMillis} (0: until something comes), and
+   * delivers every whole message. Holds the read lock. Returns false once the stream has ended.
+   */
+  private boolean readOnce(int timeoutMillis) {
+    ProtocolConnection c = connection;
+    try {
+      if (cumulation == null) {
+        cumulation = ALLOC.heapBuffer(READ_CHUNK);
+      }
+      ensureWritable();
+      socket.setSoTimeout(timeoutMillis);
+      int n =
+          in.read(
+              cumulation.array(),
+              cumulation.arrayOffset() + cumulation.writerIndex(),
+              cumulation.writableBytes());
+      if (n < 0) {
+        closing = true;
+        closeQuietly(socket);
+        c.onInactive();
+        return false;
+      }
+      cumulation.writerIndex(cumulation.writerIndex() + n);
+      lastRead = System.nanoTime();
+      decoder.decodeFrames(ALLOC, cumulation, decoded);
+      if (!cumulation.isReadable()) {
+        cumulation.clear();
+      } else if (cumulation.readerIndex() > cumulation.capacity() / 2) {
+        cumulation.discardReadBytes();
+      }
+      for (int i = 0; i < decoded.size(); i++) {
+        c.onMessage((Message) decoded.get(i));
+      }
+      return true;
+    } catch (SocketTimeoutException e) {
+      return true;
+    } catch (IOException e) {
+      failed(e);
+      return false;
+    } catch (RuntimeException e) {
+      c.onError(e); // a malformed frame: the connection closes (after telling the peer)
+      return false;
+    } finally {
+      decoded.clear();
+    }
+  }
+
+  /**
+   * Room to read into: at least {@link #READ_CHUNK} bytes, or, within a large frame, up to what it
+   * still needs but never more than doubling what arrived (a hostile header allocates nothing).
+   */
+  private void ensureWritable() {
+    int readable = cumulation.readableBytes();
+    int want = READ_CHUNK;
+    if (readable >= 5) {
+      long frame = 5 + cumulation.getUnsignedInt(cumulation.readerIndex()) + 1;
+      long missing = frame - readable;
+      if (missing > READ_CHUNK) {
+        want = (int) Math.min(missing, Math.max(READ_CHUNK, (long) readable));
+      }
+    }
+    if (cumulation.writableBytes() >= want) {
+      return;
+    }
+    if (cumulation.readerIndex() > 0) {
+      cumulation.discardReadBytes();
+    }
+    if (cumulation.writableBytes() < want) {
+      ByteBuf grown = ALLOC.heapBuffer(readable + want);
+      grown.writeBytes(cumulation);
+      cumulation.release();
+      cumulation = grown;
+    }
+  }
+
+  private void failed(IOException e) {
+    ProtocolConnection c = connection;
+    boolean expected = closing;
+    closing = true;
+    closeQuietly(socket);
+    signal();
+    wakeFollowers();
+    if (c == null) {
+      return;
+    }
+    if (expected) {
+      c.onInactive();
+    } else {
+      c.onError(e);
+    }
+  }
+
+  // ---------------------------------------------------------------- timers
+
+  private static ScheduledExecutorService timers() {
+    ScheduledExecutorService t = timers;
+    if (t == null) {
+      synchronized (SocketWire.class) {
+        t = timers;
+        if (t == null) {
+          ScheduledThreadPoolExecutor e =
+              new ScheduledThreadPoolExecutor(1, Transport.daemonThreads("rpyc-timer"));
+          e.setRemoveOnCancelPolicy(true);
+          timers = t = e;
+        }
+      }
+    }
+    return t;
+  }
+
+  @Override
+  public void schedule(Runnable task, long delay, TimeUnit unit) {
+    timers().schedule(task, delay, unit);
+  }
+
+  /** Keepalive: tells the connection when nothing was read for an interval (like Netty's). */
+  private void checkIdle(long intervalNanos, long since) {
+    if (!isActive()) {
+      return;
+    }
+    long now = System.nanoTime();
+    long idleSince = Math.max(lastRead, since);
+    long left = idleSince + intervalNanos - now;
+    if (left <= 0) {
+      connection.onReaderIdle();
+      schedule(() -> checkIdle(intervalNanos, now), intervalNanos, TimeUnit.NANOSECONDS);
+    } else {
+      schedule(() -> checkIdle(intervalNanos, since), left, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  @Override
+  public SocketAddress localAddress() {
+    return local;
+  }
+
+  @Override
+  public SocketAddress remoteAddress() {
+    return remote;
+  }
+
+  private static void closeQuietly(Socket socket) {
+    try {
+      socket.close();
+    } catch (IOException e) {
+      // closing anyway
+    }
+  }
+}
