@@ -2,6 +2,7 @@ package io.rpyc.benchmarks.harness;
 
 import io.rpyc.Connection;
 import io.rpyc.Rpyc;
+import io.rpyc.RpycConfig;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +25,9 @@ import java.util.concurrent.TimeUnit;
  * before and after, and divided by N.
  */
 final class ScaleMode {
+  private static final RpycConfig EVENT_LOOP =
+      RpycConfig.builder().clientTransport(RpycConfig.ClientTransport.EVENT_LOOP).build();
+
   private ScaleMode() {}
 
   static void main(Options options, PrintStream out) throws Exception {
@@ -81,7 +85,8 @@ final class ScaleMode {
                 pool.submit(
                     () -> {
                       for (int i = 0; i < share; i++) {
-                        Connection c = Rpyc.connect("127.0.0.1", port);
+                        // the event-loop transport: no reader thread per connection
+                        Connection c = Rpyc.connect("127.0.0.1", port, EVENT_LOOP);
                         c.root(); // an idle client has usually fetched the root
                         connections.add(c);
                       }

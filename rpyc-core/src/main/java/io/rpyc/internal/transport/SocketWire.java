@@ -70,7 +70,7 @@ public final class SocketWire implements Wire {
   private static final long FOLLOWER_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
   private static final int READ_CHUNK = 64 << 10;
-  private static final int COALESCE_LIMIT = 64 << 10;
+  private static final int COALESCE_LIMIT = 16 << 10;
 
   /** Heap buffers: the socket streams copy from and to arrays. */
   private static final ByteBufAllocator ALLOC = new PooledByteBufAllocator(false);
@@ -93,6 +93,8 @@ public final class SocketWire implements Wire {
   private final List<Object> decoded = new ArrayList<>(); // guarded by readLock
   private ByteBuf cumulation; // guarded by readLock
   private volatile long lastCallerRead = System.nanoTime();
+  private final AtomicLong followerArrivals = new AtomicLong();
+  private volatile boolean readerWanted;
   private volatile long lastRead = System.nanoTime();
   private final Thread reader;
 
@@ -101,7 +103,7 @@ public final class SocketWire implements Wire {
   private final ConcurrentLinkedQueue<ByteBuf> queue = new ConcurrentLinkedQueue<>();
   private final AtomicLong queuedBytes = new AtomicLong();
   private final Object writable = new Object();
-  private final byte[] scratch = new byte[COALESCE_LIMIT]; // guarded by writeLock
+  private byte[] scratch; // guarded by writeLock; allocated on the first write
 
   private SocketWire(Socket socket, RpycConfig config, Executor executor) throws IOException {
     this.socket = socket;
@@ -204,6 +206,9 @@ public final class SocketWire implements Wire {
   }
 
   private void writeAll() {
+    if (scratch == null) {
+      scratch = new byte[COALESCE_LIMIT];
+    }
     int pending = 0; // bytes in scratch
     ByteBuf frame;
     try {
@@ -340,12 +345,13 @@ public final class SocketWire implements Wire {
       } finally {
         lastCallerRead = System.nanoTime();
         readLock.unlock();
-        promoteFollower();
+        handOff();
       }
       return;
     }
     Follower me = new Follower(Thread.currentThread(), ready);
     followers.add(me);
+    followerArrivals.incrementAndGet();
     try {
       if (readLock.isLocked() && !ready.getAsBoolean()) {
         // woken by its reply, by a leaving reader, or (a safety net) after a while to look again
@@ -367,24 +373,37 @@ public final class SocketWire implements Wire {
     }
   }
 
-  /** A reader leaves: the first follower still waiting for its reply reads next. */
-  private void promoteFollower() {
+  /**
+   * A reading caller leaves. One caller still waiting reads next; two or more and the reader thread
+   * takes over, reading for all of them as long as several wait (no hand-over from caller to caller
+   * at every reply).
+   */
+  private void handOff() {
+    Follower first = null;
     for (Follower f : followers) {
       if (!f.ready.getAsBoolean()) {
-        LockSupport.unpark(f.thread);
-        return;
+        if (first != null) {
+          readerWanted = true;
+          LockSupport.unpark(reader);
+          return;
+        }
+        first = f;
       }
+    }
+    if (first != null) {
+      LockSupport.unpark(first.thread);
     }
   }
 
-  /** Whether some caller waits for a reply that has not come yet. */
-  private boolean callerWaiting() {
+  /** How many callers wait for a reply that has not come yet, counting up to 2. */
+  private int waitingCallers() {
+    int n = 0;
     for (Follower f : followers) {
-      if (!f.ready.getAsBoolean()) {
-        return true;
+      if (!f.ready.getAsBoolean() && ++n == 2) {
+        break;
       }
     }
-    return false;
+    return n;
   }
 
   private static int waitMillis(long nanos) {
@@ -401,19 +420,41 @@ public final class SocketWire implements Wire {
   /** The reader thread: reads whenever no caller has for a while. */
   private void readLoop() {
     while (isActive()) {
-      if (System.nanoTime() - lastCallerRead < IDLE_NANOS || !readLock.tryLock()) {
+      if ((!readerWanted && System.nanoTime() - lastCallerRead < IDLE_NANOS)
+          || !readLock.tryLock()) {
         LockSupport.parkNanos(this, IDLE_NANOS);
         continue;
       }
+      readerWanted = false;
       try {
-        while (!callerWaiting() && readOnce(0)) {
-          // deliver until a caller wants to read its own reply
+        while (true) {
+          long arrivals = followerArrivals.get();
+          if (!readOnce(0)) {
+            break;
+          }
+          int waiting = waitingCallers();
+          if (waiting < 2 && (waiting == 1 || followerArrivals.get() != arrivals)) {
+            break; // a single caller is active: it reads its own replies from now on
+          }
         }
       } finally {
         lastCallerRead = System.nanoTime();
         readLock.unlock();
-        promoteFollower();
+        handOff();
       }
+    }
+    readLock.lock();
+    try {
+      releaseCumulation();
+    } finally {
+      readLock.unlock();
+    }
+  }
+
+  private void releaseCumulation() {
+    if (cumulation != null) {
+      cumulation.release();
+      cumulation = null;
     }
   }
 
@@ -423,6 +464,9 @@ public final class SocketWire implements Wire {
    */
   private boolean readOnce(int timeoutMillis) {
     ProtocolConnection c = connection;
+    if (closing) {
+      return false;
+    }
     try {
       if (cumulation == null) {
         cumulation = ALLOC.heapBuffer(READ_CHUNK);
@@ -444,7 +488,11 @@ public final class SocketWire implements Wire {
       lastRead = System.nanoTime();
       decoder.decodeFrames(ALLOC, cumulation, decoded);
       if (!cumulation.isReadable()) {
-        cumulation.clear();
+        if (cumulation.capacity() > 2 * READ_CHUNK) {
+          releaseCumulation(); // a large frame passed: do not keep its buffer
+        } else {
+          cumulation.clear();
+        }
       } else if (cumulation.readerIndex() > cumulation.capacity() / 2) {
         cumulation.discardReadBytes();
       }
