@@ -17,7 +17,8 @@ final class Options {
           "  --millis N           duration of each throughput measurement (default 2000)",
           "  --window N           outstanding calls in the pipelined row (default 128)",
           "  --refs N             remote references in the refs row (default 100000)",
-          "  --targets LIST       comma-separated: rpyc-java,rmi,raw-tcp,python-rpyc (default all)",
+          "  --targets LIST       comma-separated: rpyc-java,rmi,raw-tcp,python-rpyc,python-both"
+              + " (default all)",
           "  --rows LIST          comma-separated row-id prefixes, e.g. add.latency,echo (default"
               + " all)",
           "  --python PATH        the Python with RPyC 5.3 (default /usr/bin/python3)",
@@ -36,7 +37,12 @@ final class Options {
   int window = 128;
   int refs = 100_000;
   List<String> targets =
-      List.of(SideBySide.RPYC, SideBySide.RMI, SideBySide.RAW, SideBySide.PYTHON);
+      List.of(
+          SideBySide.RPYC,
+          SideBySide.RMI,
+          SideBySide.RAW,
+          SideBySide.PYTHON,
+          SideBySide.PYTHON_BOTH);
   List<String> rows = List.of();
   String python = "/usr/bin/python3";
   final List<String> rpycServerJvmOptions = new ArrayList<>();

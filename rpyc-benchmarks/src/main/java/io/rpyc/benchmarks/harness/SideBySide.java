@@ -26,6 +26,7 @@ public final class SideBySide {
   static final String RMI = "rmi";
   static final String RAW = "raw-tcp";
   static final String PYTHON = "python-rpyc";
+  static final String PYTHON_BOTH = "python-both";
 
   private final Options options;
   private final PrintStream log;
@@ -121,7 +122,7 @@ public final class SideBySide {
       log.println("started " + raw);
       targets.add(new RawTcpTarget(Integer.parseInt(raw.address()), frames[0]));
     }
-    if (options.wants(PYTHON)) {
+    if (options.wants(PYTHON) || options.wants(PYTHON_BOTH)) {
       String why = pythonMissing(options.python);
       if (why != null) {
         results.skipped.add("Python RPyC: " + why);
@@ -130,8 +131,13 @@ public final class SideBySide {
         ServerProcess py = ServerProcess.python(options.python, pythonServerSource());
         servers.add(py);
         log.println("started " + py);
-        targets.add(
-            new RpycTarget(PYTHON, "Python RPyC 5.3 server", Integer.parseInt(py.address()), true));
+        int port = Integer.parseInt(py.address());
+        if (options.wants(PYTHON)) {
+          targets.add(new RpycTarget(PYTHON, "Python RPyC 5.3 server", port, true));
+        }
+        if (options.wants(PYTHON_BOTH)) {
+          targets.add(new PythonClientTarget(PYTHON_BOTH, options.python, port));
+        }
       }
     }
   }
@@ -175,7 +181,9 @@ public final class SideBySide {
   private void warmUp(List<Target> targets) throws Exception {
     for (Target t : targets) {
       long start = System.nanoTime();
-      if (options.quick) {
+      if (t instanceof PythonClientTarget) {
+        ((PythonClientTarget) t).latency(options.quick ? 50 : 3000);
+      } else if (options.quick) {
         for (int i = 0; i < 200; i++) {
           check(t, i, t.add(i, 1));
         }
@@ -205,6 +213,12 @@ public final class SideBySide {
       int calls = options.quick ? 300 : 20_000;
       for (int run = 0; run < runs; run++) {
         for (Target t : targets) {
+          if (t instanceof PythonClientTarget) {
+            double[] measured = ((PythonClientTarget) t).latency(calls);
+            median.add(t.key, measured[0]);
+            p99.add(t.key, measured[1]);
+            continue;
+          }
           long[] nanos = latencies(calls, () -> check(t, 7, t.add(7, 1)));
           median.add(t.key, Stats.percentile(nanos, 50) / 1e3);
           p99.add(t.key, Stats.percentile(nanos, 99) / 1e3);
@@ -244,6 +258,12 @@ public final class SideBySide {
       long max = options.quick ? 300 : Long.MAX_VALUE;
       for (int run = 0; run < runs; run++) {
         for (Target t : targets) {
+          if (t instanceof PythonClientTarget) {
+            PythonClientTarget py = (PythonClientTarget) t;
+            py.pipelinedRate(options.window, options.millis / 4, max); // warm
+            row.add(t.key, py.pipelinedRate(options.window, options.millis, max));
+            continue;
+          }
           try {
             t.pipelined(options.window, nanos / 4, max); // warm
             long start = System.nanoTime();
@@ -268,8 +288,16 @@ public final class SideBySide {
       int reps = options.quick ? 3 : size > (8 << 20) ? 3 : 20;
       int warm = options.quick ? 1 : size > (8 << 20) ? 1 : 5;
       for (Target t : targets) {
-        int tWarm = t.slowEcho(size) ? 0 : warm;
-        int tReps = t.slowEcho(size) ? 1 : reps;
+        boolean slow = t.slowEcho(size) || (t instanceof PythonClientTarget && size > (8 << 20));
+        int tWarm = slow ? 0 : warm;
+        int tReps = slow ? 1 : reps;
+        if (t instanceof PythonClientTarget) {
+          for (double ms : ((PythonClientTarget) t).echo(size, tReps, tWarm)) {
+            row.add(t.key, ms);
+            log.printf("echo %s %s: %.1f ms%n", sizeName(size), t.label, ms);
+          }
+          continue;
+        }
         try {
           List<Double> times = new ArrayList<>();
           for (int i = 0; i < tWarm + tReps; i++) {
@@ -299,6 +327,12 @@ public final class SideBySide {
               "list.size.median", "remote List size() through a typed proxy, median", "µs", false);
       int calls = options.quick ? 300 : 20_000;
       for (Target t : targets) {
+        if (t instanceof PythonClientTarget) {
+          for (int run = 0; run < runs; run++) {
+            row.add(t.key, ((PythonClientTarget) t).listSize(calls));
+          }
+          continue;
+        }
         Target.SizeCall size;
         try {
           size = t.remoteList(1000);
@@ -334,6 +368,18 @@ public final class SideBySide {
         results.row(
             "refs.cleanup", "then until the export table is back to its baseline", "ms", false);
     for (Target t : targets) {
+      if (t instanceof PythonClientTarget) {
+        double[] m = ((PythonClientTarget) t).refs(n); // created ms, cleanup ms, baseline, after
+        create.add(t.key, m[0]);
+        if (m[3] <= m[2]) {
+          cleanup.add(t.key, m[1]);
+        } else {
+          cleanup.problems.put(
+              t.key, "not back to baseline: " + (int) m[3] + " exported (baseline " + (int) m[2]);
+        }
+        log.printf("%s: %d refs in %.0f ms; table back in %.0f ms%n", t.label, n, m[0], m[1]);
+        continue;
+      }
       int baseline;
       try {
         baseline = settledExports(t);
@@ -410,6 +456,13 @@ public final class SideBySide {
   private double throughput(Target t, int threads) throws Exception {
     long nanos = TimeUnit.MILLISECONDS.toNanos(options.millis);
     long perThread = options.quick ? Math.max(5, 300 / threads) : Long.MAX_VALUE;
+    if (t instanceof PythonClientTarget) {
+      PythonClientTarget py = (PythonClientTarget) t;
+      if (!options.quick) {
+        py.threads(threads, options.millis / 4, perThread); // warm
+      }
+      return py.threads(threads, options.millis, perThread);
+    }
     if (!options.quick) {
       runThreads(t, threads, nanos / 4, perThread); // warm
     }

@@ -88,6 +88,7 @@ class SideBySideIT {
       Assumptions.abort("Python RPyC rows not checked: " + missing);
     }
     assertRows(SideBySide.PYTHON, ALL_ROWS);
+    assertRows(SideBySide.PYTHON_BOTH, ALL_ROWS); // Python client and server, timed in Python
   }
 
   @Test
