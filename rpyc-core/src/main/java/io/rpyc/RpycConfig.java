@@ -264,9 +264,7 @@ public final class RpycConfig {
     private Tls tls;
     private Authenticator authenticator;
     private int maxConcurrentRequests = 256;
-    private ClientTransport clientTransport =
-        ClientTransport.valueOf(
-            System.getProperty("rpyc.clientTransport", ClientTransport.CALLER_READS.name()));
+    private ClientTransport clientTransport = defaultClientTransport();
 
     private Builder() {}
 
@@ -449,6 +447,24 @@ public final class RpycConfig {
     /** Builds the configuration. */
     public RpycConfig build() {
       return new RpycConfig(this);
+    }
+
+    /** {@code -Drpyc.clientTransport}, in any case; a wrong value is reported and ignored. */
+    private static ClientTransport defaultClientTransport() {
+      String value = System.getProperty("rpyc.clientTransport");
+      if (value == null || value.isBlank()) {
+        return ClientTransport.CALLER_READS;
+      }
+      try {
+        return ClientTransport.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        org.slf4j.LoggerFactory.getLogger(RpycConfig.class)
+            .warn(
+                "ignoring -Drpyc.clientTransport={}: not one of {}",
+                value,
+                java.util.Arrays.toString(ClientTransport.values()));
+        return ClientTransport.CALLER_READS;
+      }
     }
 
     private static Duration positive(Duration d, String name) {

@@ -45,6 +45,11 @@ public final class RawPeer implements Closeable {
     return new RawPeer(new Socket(host, port));
   }
 
+  /** Accepts one connection on {@code server}: a fake server, driven by hand. */
+  public static RawPeer accept(java.net.ServerSocket server) throws IOException {
+    return new RawPeer(server.accept());
+  }
+
   /** Writes raw bytes. */
   public void sendBytes(byte[] bytes) throws IOException {
     out.write(bytes);

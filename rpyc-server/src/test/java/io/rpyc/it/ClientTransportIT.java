@@ -15,8 +15,10 @@ import io.rpyc.RpycConfig;
 import io.rpyc.RpycConfig.ClientTransport;
 import io.rpyc.RpycException;
 import io.rpyc.Service;
+import io.rpyc.internal.codec.Message;
 import io.rpyc.server.RpycServer;
 import io.rpyc.testing.Await;
+import io.rpyc.testing.RawPeer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -240,6 +242,47 @@ class ClientTransportIT {
       assertTrue(
           String.valueOf(e.getCause()).contains("exceeds the maximum frame size"),
           String.valueOf(e.getCause()));
+    }
+  }
+
+  @Test
+  void aPeerThatStopsReading_failsTheStuckCaller_afterTheTimeout_withTheReason() throws Exception {
+    try (ServerSocket fake = new ServerSocket(0)) {
+      Thread peer =
+          new Thread(
+              () -> {
+                try (RawPeer server = RawPeer.accept(fake)) {
+                  Message getRoot = server.read();
+                  server.send( // a root object, then it never reads again
+                      Message.REPLY,
+                      getRoot.seq(),
+                      new Object[] {RawPeer.REMOTE_REF, new Object[] {"fake.Root", 1, 2}});
+                  Thread.sleep(30_000);
+                } catch (IOException | InterruptedException e) {
+                  // test over
+                }
+              });
+      peer.setDaemon(true);
+      peer.start();
+      RpycConfig config =
+          RpycConfig.builder()
+              .javaExtensions(false) // plain RPyC: no handshake to fake
+              .compression(RpycConfig.Compression.NEVER) // 64 MiB of zeros must stay 64 MiB
+              .syncRequestTimeout(Duration.ofSeconds(1))
+              .build();
+      Connection conn = fixture.track(Rpyc.connect("127.0.0.1", fake.getLocalPort(), config));
+      RemoteRef root = conn.root();
+      byte[] big = new byte[64 << 20]; // far more than the socket buffers hold
+      long start = System.nanoTime();
+      RpycException e = assertThrows(RpycException.class, () -> root.call("echo", (Object) big));
+      long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      assertTrue(millis < 10_000, "gave up after " + millis + " ms");
+      assertTrue(
+          conn.isClosed(), "half a frame cannot be taken back: the connection closed, after " + e);
+      assertTrue(
+          String.valueOf(e).contains("has not read")
+              || String.valueOf(e.getCause()).contains("has not read"),
+          e + " / " + e.getCause());
     }
   }
 

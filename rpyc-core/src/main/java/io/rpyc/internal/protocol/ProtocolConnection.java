@@ -188,11 +188,20 @@ public final class ProtocolConnection implements Connection {
       closeWith(e, "onConnect failed: " + e, true);
       throw e;
     }
-    synchronized (heldLock) {
-      started = true;
-      List<Runnable> queued = held;
-      held = null;
-      queued.forEach(Runnable::run); // under the lock: before any request that arrives later
+    // Dispatch what was held, in order, outside the lock (dispatching may wait); requests that
+    // arrive meanwhile are still held, behind them, until nothing is left to hand on.
+    while (true) {
+      List<Runnable> queued;
+      synchronized (heldLock) {
+        if (held.isEmpty()) {
+          started = true;
+          held = null;
+          return;
+        }
+        queued = held;
+        held = new ArrayList<>();
+      }
+      queued.forEach(Runnable::run);
     }
   }
 

@@ -27,6 +27,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -71,6 +72,7 @@ public final class SocketWire implements Wire {
 
   private static final int READ_CHUNK = 64 << 10;
   private static final int COALESCE_LIMIT = 16 << 10;
+  private static final long WRITE_BUDGET = 4 << 20;
 
   /** Heap buffers: the socket streams copy from and to arrays. */
   private static final ByteBufAllocator ALLOC = new PooledByteBufAllocator(false);
@@ -102,6 +104,9 @@ public final class SocketWire implements Wire {
   private final ReentrantLock writeLock = new ReentrantLock();
   private final ConcurrentLinkedQueue<ByteBuf> queue = new ConcurrentLinkedQueue<>();
   private final AtomicLong queuedBytes = new AtomicLong();
+  private final AtomicBoolean kicked = new AtomicBoolean();
+  private volatile long writingSince; // nanoTime a write began, 0 when none is under way
+  private final long stuckWriteNanos;
   private final Object writable = new Object();
   private byte[] scratch; // guarded by writeLock; allocated on the first write
 
@@ -113,6 +118,7 @@ public final class SocketWire implements Wire {
     this.executor = executor;
     this.local = socket.getLocalSocketAddress();
     this.remote = socket.getRemoteSocketAddress();
+    this.stuckWriteNanos = config.syncRequestTimeout().toNanos();
     this.reader = new Thread(this::readLoop, "rpyc-reader-" + socket.getLocalPort());
     reader.setDaemon(true);
   }
@@ -136,9 +142,16 @@ public final class SocketWire implements Wire {
       closeQuietly(socket);
       throw new RpycException("cannot connect to " + host + ":" + port + ": " + e.getMessage(), e);
     }
-    ProtocolConnection connection = new ProtocolConnection(wire, config, service, executor);
+    ProtocolConnection connection;
+    try {
+      connection = new ProtocolConnection(wire, config, service, executor);
+    } catch (RuntimeException | Error e) {
+      closeQuietly(socket);
+      throw e;
+    }
     wire.connection = connection;
     wire.reader.start();
+    wire.watchWrites();
     Duration keepAlive = config.keepAliveInterval();
     if (keepAlive != null) {
       wire.checkIdle(keepAlive.toNanos(), System.nanoTime());
@@ -163,10 +176,15 @@ public final class SocketWire implements Wire {
 
   @Override
   public void send(Supplier<ByteBuf> encoder, Duration timeout) {
+    if (readLock.isHeldByCurrentThread()) {
+      // a reader never waits nor writes: the peer may be waiting for us to read
+      enqueue(encoder.get());
+      return;
+    }
     awaitWritable(timeout);
     ByteBuf frame = encoder.get();
-    if (readLock.isHeldByCurrentThread()) {
-      enqueue(frame); // a reader never writes: the peer may be waiting for us to read
+    if (isVirtual(Thread.currentThread())) {
+      enqueue(frame); // an interrupted virtual thread in socket I/O would close the socket
       return;
     }
     queue(frame);
@@ -176,13 +194,24 @@ public final class SocketWire implements Wire {
   @Override
   public void enqueue(ByteBuf frame) {
     queue(frame);
-    if (!writeLock.isLocked()) {
-      try {
-        executor.execute(this::writeQueued);
-      } catch (RejectedExecutionException e) {
-        writeQueued();
-      }
-    } // else the writer sees it before it lets go (writeQueued)
+    kickWriter();
+  }
+
+  /** Has a worker write what is queued, unless one is about to or a writer holds the lock. */
+  private void kickWriter() {
+    if (writeLock.isLocked() || !kicked.compareAndSet(false, true)) {
+      return; // the writer, or the worker already asked, writes it before it lets go
+    }
+    try {
+      executor.execute(
+          () -> {
+            kicked.set(false);
+            writeQueued();
+          });
+    } catch (RejectedExecutionException e) {
+      kicked.set(false);
+      writeQueued(); // shutting down
+    }
   }
 
   private void queue(ByteBuf frame) {
@@ -194,25 +223,37 @@ public final class SocketWire implements Wire {
     queue.add(frame);
   }
 
-  /** Writes everything queued unless another thread is writing (which then writes it). */
+  /**
+   * Writes what is queued unless another thread is writing (which then writes it). A thread writes
+   * at most {@link #WRITE_BUDGET} bytes of other threads' frames, then leaves the rest to a worker.
+   */
   private void writeQueued() {
     while (!queue.isEmpty() && writeLock.tryLock()) {
+      boolean more;
       try {
-        writeAll();
+        more = writeAll();
       } finally {
         writeLock.unlock();
+      }
+      if (more) {
+        kickWriter();
+        return;
       }
     }
   }
 
-  private void writeAll() {
+  /** Writes queued frames; returns whether it stopped at the budget with frames left. */
+  private boolean writeAll() {
     if (scratch == null) {
       scratch = new byte[COALESCE_LIMIT];
     }
     int pending = 0; // bytes in scratch
+    long budget = WRITE_BUDGET;
     ByteBuf frame;
+    writingSince = System.nanoTime();
     try {
-      while ((frame = queue.poll()) != null) {
+      while (budget > 0 && (frame = queue.poll()) != null) {
+        budget -= frame.readableBytes();
         int length = frame.readableBytes();
         queuedBytes.addAndGet(-length);
         try {
@@ -243,9 +284,12 @@ public final class SocketWire implements Wire {
     } catch (IOException e) {
       releaseQueued();
       failed(e);
+      return false;
     } finally {
+      writingSince = 0;
       signal();
     }
+    return !queue.isEmpty();
   }
 
   private void awaitWritable(Duration timeout) {
@@ -334,7 +378,12 @@ public final class SocketWire implements Wire {
   @Override
   public void awaitReply(Object blocker, long nanos, BooleanSupplier ready) {
     long deadline = System.nanoTime() + nanos;
-    if (readLock.tryLock()) {
+    boolean virtual = isVirtual(Thread.currentThread());
+    if (virtual) {
+      readerWanted = true; // the reader thread reads for it (see send)
+      LockSupport.unpark(reader);
+    }
+    if (!virtual && readLock.tryLock()) {
       try {
         while (!ready.getAsBoolean() && isActive() && !Thread.currentThread().isInterrupted()) {
           long left = deadline - System.nanoTime();
@@ -353,7 +402,7 @@ public final class SocketWire implements Wire {
     followers.add(me);
     followerArrivals.incrementAndGet();
     try {
-      if (readLock.isLocked() && !ready.getAsBoolean()) {
+      if ((virtual || readLock.isLocked()) && !ready.getAsBoolean()) {
         // woken by its reply, by a leaving reader, or (a safety net) after a while to look again
         LockSupport.parkNanos(blocker, Math.min(nanos, FOLLOWER_RECHECK_NANOS));
       }
@@ -406,6 +455,14 @@ public final class SocketWire implements Wire {
     return n;
   }
 
+  /**
+   * Whether {@code t} is a virtual thread (Java 21+): interrupting one that is blocked in socket
+   * I/O closes the socket, so virtual threads leave reading and writing to other threads.
+   */
+  static boolean isVirtual(Thread t) {
+    return t.getClass().getName().equals("java.lang.VirtualThread");
+  }
+
   private static int waitMillis(long nanos) {
     long millis = TimeUnit.NANOSECONDS.toMillis(nanos) + 1;
     return (int) Math.min(millis, MAX_READ_WAIT_MILLIS);
@@ -419,6 +476,23 @@ public final class SocketWire implements Wire {
 
   /** The reader thread: reads whenever no caller has for a while. */
   private void readLoop() {
+    try {
+      readUntilClosed();
+    } catch (Throwable t) {
+      log.error("{}: the reader thread failed", connection, t);
+      closing = true;
+      closeQuietly(socket);
+      connection.onError(t);
+    }
+    readLock.lock();
+    try {
+      releaseCumulation();
+    } finally {
+      readLock.unlock();
+    }
+  }
+
+  private void readUntilClosed() {
     while (isActive()) {
       if ((!readerWanted && System.nanoTime() - lastCallerRead < IDLE_NANOS)
           || !readLock.tryLock()) {
@@ -442,12 +516,6 @@ public final class SocketWire implements Wire {
         readLock.unlock();
         handOff();
       }
-    }
-    readLock.lock();
-    try {
-      releaseCumulation();
-    } finally {
-      readLock.unlock();
     }
   }
 
@@ -519,26 +587,28 @@ public final class SocketWire implements Wire {
    */
   private void ensureWritable() {
     int readable = cumulation.readableBytes();
-    int want = READ_CHUNK;
+    long missing = READ_CHUNK; // what the frame being read still lacks, if known
     if (readable >= 5) {
       long frame = 5 + cumulation.getUnsignedInt(cumulation.readerIndex()) + 1;
-      long missing = frame - readable;
-      if (missing > READ_CHUNK) {
-        want = (int) Math.min(missing, Math.max(READ_CHUNK, (long) readable));
-      }
+      missing = Math.max(frame - readable, READ_CHUNK);
     }
-    if (cumulation.writableBytes() >= want) {
+    int room = (int) Math.min(missing, READ_CHUNK); // enough for the next read
+    if (cumulation.writableBytes() >= room) {
       return;
     }
     if (cumulation.readerIndex() > 0) {
       cumulation.discardReadBytes();
+      if (cumulation.writableBytes() >= room) {
+        return;
+      }
     }
-    if (cumulation.writableBytes() < want) {
-      ByteBuf grown = ALLOC.heapBuffer(readable + want);
-      grown.writeBytes(cumulation);
-      cumulation.release();
-      cumulation = grown;
-    }
+    // grow geometrically (linear copying overall) towards the announced frame, never by more than
+    // what has arrived: a hostile length header alone allocates nothing
+    long grow = Math.min(missing, Math.max(READ_CHUNK, (long) readable));
+    ByteBuf grown = ALLOC.heapBuffer((int) Math.min(Integer.MAX_VALUE - 8, readable + grow));
+    grown.writeBytes(cumulation);
+    cumulation.release();
+    cumulation = grown;
   }
 
   private void failed(IOException e) {
@@ -590,11 +660,44 @@ public final class SocketWire implements Wire {
     long idleSince = Math.max(lastRead, since);
     long left = idleSince + intervalNanos - now;
     if (left <= 0) {
-      connection.onReaderIdle();
       schedule(() -> checkIdle(intervalNanos, now), intervalNanos, TimeUnit.NANOSECONDS);
+      try {
+        executor.execute( // it sends a PING, which may wait: never on the shared timer thread
+            () -> {
+              if (System.nanoTime() - lastRead >= intervalNanos) {
+                connection.onReaderIdle();
+              }
+            });
+      } catch (RejectedExecutionException e) {
+        // shutting down
+      }
     } else {
       schedule(() -> checkIdle(intervalNanos, since), left, TimeUnit.NANOSECONDS);
     }
+  }
+
+  /**
+   * A blocking socket write has no timeout: once a write has waited for the peer to read longer
+   * than the synchronous-call timeout, the connection is closed (half a frame cannot be taken back)
+   * and every pending call fails with the reason.
+   */
+  private void watchWrites() {
+    if (!isActive()) {
+      return;
+    }
+    long since = writingSince;
+    if (since != 0 && System.nanoTime() - since > stuckWriteNanos) {
+      log.warn(
+          "{}: closing: the peer has not read what was sent for {}",
+          connection,
+          Duration.ofNanos(stuckWriteNanos));
+      failed(
+          new IOException(
+              "the peer has not read what was sent for " + Duration.ofNanos(stuckWriteNanos)));
+      return;
+    }
+    long period = Math.max(TimeUnit.MILLISECONDS.toNanos(100), stuckWriteNanos / 4);
+    schedule(this::watchWrites, period, TimeUnit.NANOSECONDS);
   }
 
   @Override
