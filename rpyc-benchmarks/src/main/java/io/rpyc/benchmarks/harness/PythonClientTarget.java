@@ -136,8 +136,6 @@ final class PythonClientTarget extends Target {
         return "rpyc.async_(conn.root.add), waiting on the oldest result when the window is full";
       case "list.size.median":
         return "len() of a remote list (__len__)";
-      case "refs.create":
-        return "conn.root.newObject() with the result dropped: CPython sends its DEL at once";
       default:
         return null;
     }
