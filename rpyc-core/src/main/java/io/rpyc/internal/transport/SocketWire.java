@@ -481,8 +481,8 @@ public final class SocketWire implements Wire {
     } catch (Throwable t) {
       log.error("{}: the reader thread failed", connection, t);
       closing = true;
-      closeQuietly(socket);
       connection.onError(t);
+      closeQuietly(socket);
     }
     readLock.lock();
     try {
@@ -611,21 +611,25 @@ public final class SocketWire implements Wire {
     cumulation = grown;
   }
 
+  /**
+   * The stream failed (or was closed here). The connection learns the reason before the socket
+   * closes, so that a thread failing because of that close (a writer, a reader) cannot report "the
+   * peer closed the connection" first.
+   */
   private void failed(IOException e) {
     ProtocolConnection c = connection;
     boolean expected = closing;
     closing = true;
+    if (c != null) {
+      if (expected) {
+        c.onInactive();
+      } else {
+        c.onError(e);
+      }
+    }
     closeQuietly(socket);
     signal();
     wakeFollowers();
-    if (c == null) {
-      return;
-    }
-    if (expected) {
-      c.onInactive();
-    } else {
-      c.onError(e);
-    }
   }
 
   // ---------------------------------------------------------------- timers
