@@ -245,8 +245,10 @@ class ClientTransportIT {
     }
   }
 
-  @Test
-  void aPeerThatStopsReading_failsTheStuckCaller_afterTheTimeout_withTheReason() throws Exception {
+  @ParameterizedTest
+  @EnumSource(ClientTransport.class)
+  void aPeerThatStopsReading_failsTheStuckCaller_afterTheTimeout_withTheReason(
+      ClientTransport transport) throws Exception {
     try (ServerSocket fake = new ServerSocket(0)) {
       Thread peer =
           new Thread(
@@ -269,6 +271,7 @@ class ClientTransportIT {
               .javaExtensions(false) // plain RPyC: no handshake to fake
               .compression(RpycConfig.Compression.NEVER) // 64 MiB of zeros must stay 64 MiB
               .syncRequestTimeout(Duration.ofSeconds(1))
+              .clientTransport(transport)
               .build();
       Connection conn = fixture.track(Rpyc.connect("127.0.0.1", fake.getLocalPort(), config));
       RemoteRef root = conn.root();
@@ -277,6 +280,12 @@ class ClientTransportIT {
       RpycException e = assertThrows(RpycException.class, () -> root.call("echo", (Object) big));
       long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
       assertTrue(millis < 10_000, "gave up after " + millis + " ms");
+      if (transport == ClientTransport.EVENT_LOOP) {
+        // Netty holds the unsent bytes: the call times out, the connection stays
+        assertTrue(e instanceof io.rpyc.RpycTimeoutException, e.toString());
+        assertFalse(conn.isClosed());
+        return;
+      }
       assertTrue(
           conn.isClosed(), "half a frame cannot be taken back: the connection closed, after " + e);
       assertTrue(
