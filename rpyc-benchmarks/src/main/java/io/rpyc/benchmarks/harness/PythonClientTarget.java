@@ -143,16 +143,6 @@ final class PythonClientTarget extends Target {
 
   @Override
   public void close() {
-    try {
-      in.close();
-      if (!process.waitFor(5, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-      }
-    } catch (IOException e) {
-      process.destroyForcibly();
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
+    ServerProcess.end(process); // the client exits when its standard input closes
   }
 }

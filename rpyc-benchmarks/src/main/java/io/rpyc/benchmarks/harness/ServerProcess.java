@@ -89,6 +89,14 @@ final class ServerProcess implements AutoCloseable {
 
   @Override
   public void close() {
+    end(process);
+  }
+
+  /**
+   * Ends a process of the harness: closes its standard input (each one exits then), and destroys it
+   * if it lingers.
+   */
+  static void end(Process process) {
     try {
       process.getOutputStream().close();
       if (!process.waitFor(5, TimeUnit.SECONDS)) {

@@ -6,7 +6,6 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.rpyc.ConnectionClosedException;
 import io.rpyc.RpycConfig;
 import io.rpyc.RpycException;
-import io.rpyc.RpycTimeoutException;
 import io.rpyc.Service;
 import io.rpyc.internal.codec.FrameDecoder;
 import io.rpyc.internal.codec.Message;
@@ -102,12 +101,10 @@ public final class SocketWire implements Wire {
 
   // writing
   private final ReentrantLock writeLock = new ReentrantLock();
-  private final ConcurrentLinkedQueue<ByteBuf> queue = new ConcurrentLinkedQueue<>();
-  private final AtomicLong queuedBytes = new AtomicLong();
+  private final FrameQueue queue = new FrameQueue();
   private final AtomicBoolean kicked = new AtomicBoolean();
   private volatile long writingSince; // nanoTime a write began, 0 when none is under way
   private final long stuckWriteNanos;
-  private final Object writable = new Object();
   private byte[] scratch; // guarded by writeLock; allocated on the first write
 
   private SocketWire(Socket socket, RpycConfig config, Executor executor) throws IOException {
@@ -219,7 +216,6 @@ public final class SocketWire implements Wire {
       frame.release();
       throw new ConnectionClosedException("the connection is closed");
     }
-    queuedBytes.addAndGet(frame.readableBytes());
     queue.add(frame);
   }
 
@@ -253,9 +249,8 @@ public final class SocketWire implements Wire {
     writingSince = System.nanoTime();
     try {
       while (budget > 0 && (frame = queue.poll()) != null) {
-        budget -= frame.readableBytes();
         int length = frame.readableBytes();
-        queuedBytes.addAndGet(-length);
+        budget -= length;
         try {
           if (pending + length <= scratch.length) {
             frame.getBytes(frame.readerIndex(), scratch, pending, length);
@@ -282,7 +277,7 @@ public final class SocketWire implements Wire {
         out.write(scratch, 0, pending);
       }
     } catch (IOException e) {
-      releaseQueued();
+      queue.releaseAll();
       failed(e);
       return false;
     } finally {
@@ -292,49 +287,22 @@ public final class SocketWire implements Wire {
     return !queue.isEmpty();
   }
 
+  /** Waits while the peer is not reading: from above the high-water mark down to the low one. */
   private void awaitWritable(Duration timeout) {
-    if (queuedBytes.get() <= WriteQueue.HIGH_WATER_MARK) {
+    if (queue.bytes() <= WriteQueue.HIGH_WATER_MARK) {
       return;
     }
-    long deadline = System.nanoTime() + timeout.toNanos();
-    synchronized (writable) {
-      while (queuedBytes.get() > WriteQueue.LOW_WATER_MARK) {
-        if (!isActive()) {
-          throw new ConnectionClosedException("the connection closed while waiting to send");
-        }
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          throw new RpycTimeoutException(
-              "the peer has not read what was sent for "
-                  + timeout
-                  + " ("
-                  + queuedBytes.get()
-                  + " bytes waiting); back-pressure stopped this send");
-        }
-        try {
-          TimeUnit.NANOSECONDS.timedWait(
-              writable, Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new RpycException("interrupted while waiting to send", e);
-        }
-      }
-    }
+    queue.awaitRoom(
+        () -> queue.bytes() <= WriteQueue.LOW_WATER_MARK,
+        this::isActive,
+        queue::bytes,
+        timeout,
+        TimeUnit.MILLISECONDS.toNanos(50));
   }
 
   @Override
   public void signal() {
-    synchronized (writable) {
-      writable.notifyAll();
-    }
-  }
-
-  private void releaseQueued() {
-    ByteBuf frame;
-    while ((frame = queue.poll()) != null) {
-      queuedBytes.addAndGet(-frame.readableBytes());
-      frame.release();
-    }
+    queue.signal();
   }
 
   @Override
@@ -356,7 +324,7 @@ public final class SocketWire implements Wire {
             Thread.currentThread().interrupt();
           }
           closing = true;
-          releaseQueued();
+          queue.releaseAll();
           closeQuietly(socket);
           signal();
           wakeFollowers();

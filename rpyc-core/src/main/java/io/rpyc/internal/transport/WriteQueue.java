@@ -8,12 +8,10 @@ import io.rpyc.RpycException;
 import io.rpyc.RpycTimeoutException;
 import java.net.SocketAddress;
 import java.time.Duration;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -40,10 +38,8 @@ public final class WriteQueue implements Wire {
   private static final int MAX_WRITES_PER_FLUSH = 128;
 
   private final Channel channel;
-  private final ConcurrentLinkedQueue<ByteBuf> queue = new ConcurrentLinkedQueue<>();
+  private final FrameQueue queue = new FrameQueue();
   private final AtomicBoolean scheduled = new AtomicBoolean();
-  private final AtomicLong queuedBytes = new AtomicLong();
-  private final Object writable = new Object();
   private final Semaphore encoders = new Semaphore(MAX_ENCODERS, true);
 
   public WriteQueue(Channel channel) {
@@ -77,20 +73,19 @@ public final class WriteQueue implements Wire {
   /** Queues a frame; it is written in order with every other frame queued here. */
   @Override
   public void enqueue(ByteBuf frame) {
-    queuedBytes.addAndGet(frame.readableBytes());
     queue.add(frame);
     if (scheduled.compareAndSet(false, true)) {
       try {
         channel.eventLoop().execute(this::drain);
       } catch (RejectedExecutionException e) {
-        releaseAll();
+        queue.releaseAll();
       }
     }
   }
 
   /** Whether more may be queued without waiting. */
   public boolean isWritable() {
-    return channel.isWritable() && queuedBytes.get() <= HIGH_WATER_MARK;
+    return channel.isWritable() && queue.bytes() <= HIGH_WATER_MARK;
   }
 
   /**
@@ -104,37 +99,18 @@ public final class WriteQueue implements Wire {
     if (isWritable() || Transport.isIoThread()) {
       return;
     }
-    long deadline = System.nanoTime() + timeout.toNanos();
-    synchronized (writable) {
-      while (!isWritable()) {
-        if (!channel.isActive()) {
-          throw new ConnectionClosedException("the connection closed while waiting to send");
-        }
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          throw new RpycTimeoutException(
-              "the peer has not read what was sent for "
-                  + timeout
-                  + " ("
-                  + (queuedBytes.get() + channel.unsafe().outboundBuffer().totalPendingWriteBytes())
-                  + " bytes waiting); back-pressure stopped this send");
-        }
-        try {
-          TimeUnit.NANOSECONDS.timedWait(writable, left);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new RpycException("interrupted while waiting to send", e);
-        }
-      }
-    }
+    queue.awaitRoom(
+        this::isWritable,
+        channel::isActive,
+        () -> queue.bytes() + channel.unsafe().outboundBuffer().totalPendingWriteBytes(),
+        timeout,
+        Long.MAX_VALUE);
   }
 
   /** Wakes producers waiting in {@link #awaitWritable}: the channel's writability changed. */
   @Override
   public void signal() {
-    synchronized (writable) {
-      writable.notifyAll();
-    }
+    queue.signal();
   }
 
   /** Writes what is queued, then closes the channel. */
@@ -150,7 +126,7 @@ public final class WriteQueue implements Wire {
                 signal();
               });
     } catch (RejectedExecutionException e) {
-      releaseAll();
+      queue.releaseAll();
       channel.close();
       signal();
     }
@@ -193,7 +169,6 @@ public final class WriteQueue implements Wire {
       ByteBuf frame;
       int n = 0;
       while ((frame = queue.poll()) != null) {
-        queuedBytes.addAndGet(-frame.readableBytes());
         channel.write(frame, channel.voidPromise());
         if (++n == MAX_WRITES_PER_FLUSH) {
           channel.flush();
@@ -205,14 +180,6 @@ public final class WriteQueue implements Wire {
     } while (!queue.isEmpty() && scheduled.compareAndSet(false, true));
     if (channel.isWritable()) {
       signal();
-    }
-  }
-
-  private void releaseAll() {
-    ByteBuf frame;
-    while ((frame = queue.poll()) != null) {
-      queuedBytes.addAndGet(-frame.readableBytes());
-      frame.release();
     }
   }
 }
