@@ -148,6 +148,31 @@ class AsyncIT {
   }
 
   @Test
+  void aCallback_mayWaitForALaterResultOfTheSameConnection() throws Exception {
+    // Results are completed one after another by one worker; this callback holds that worker
+    // until a result that arrives after its own is completed (by another worker, once the first
+    // is seen stuck).
+    AsyncResult<Integer> later = Rpyc.async(calc, c -> c.slow(300));
+    CompletableFuture<Integer> both =
+        Rpyc.async(calc, c -> c.slow(20)).thenApply(first -> first + later.value());
+    assertEquals(320, both.get(10, TimeUnit.SECONDS));
+
+    // and the same while many results arrive behind the blocked one
+    AsyncResult<Integer> gate = Rpyc.async(calc, c -> c.slow(200));
+    CompletableFuture<Integer> waiting =
+        Rpyc.async(calc, c -> c.add(1, 1)).thenApply(two -> two + gate.value());
+    List<AsyncResult<Integer>> many = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      int n = i;
+      many.add(Rpyc.async(calc, c -> c.add(n, 1)));
+    }
+    assertEquals(202, waiting.get(10, TimeUnit.SECONDS));
+    for (int i = 0; i < many.size(); i++) {
+      assertEquals(i + 1, many.get(i).get(10, TimeUnit.SECONDS));
+    }
+  }
+
+  @Test
   void theDynamicApi_hasAsyncAndOnewayCalls() throws Exception {
     assertEquals(3, conn.root().callAsync("add", 1, 2).get(5, TimeUnit.SECONDS));
     TypedService.recorded = new CountDownLatch(1);

@@ -21,7 +21,6 @@ import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -320,26 +319,7 @@ public final class Netref implements RemoteRef {
       int handler, Object[] args, boolean oneway, Function<Object, Object> convert) {
     AsyncResult<Object> result = new AsyncResult<>(conn.executor());
     PendingCall call = conn.asyncRequest(handler, args);
-    call.onDone(
-        (value, error) -> {
-          Runnable complete =
-              () -> {
-                if (error != null) {
-                  result.completeExceptionally(error);
-                  return;
-                }
-                try {
-                  result.complete(convert.apply(value));
-                } catch (Throwable t) {
-                  result.completeExceptionally(t);
-                }
-              };
-          try {
-            conn.executor().execute(complete);
-          } catch (RejectedExecutionException e) {
-            result.completeExceptionally(new RpycException("the executor is shut down", e));
-          }
-        });
+    call.onDone((value, error) -> conn.completions().complete(result, convert, value, error));
     result.whenComplete(
         (v, e) -> {
           if (result.isExpired()) {

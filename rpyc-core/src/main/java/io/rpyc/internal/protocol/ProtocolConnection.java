@@ -81,6 +81,7 @@ public final class ProtocolConnection implements Connection {
   private final RpycConfig config;
   private volatile Service service;
   private final Executor executor;
+  private final Completions completions;
   final ExportTable exports = new ExportTable();
   final ImportTable imports = new ImportTable(this);
   final AccessPolicy policy;
@@ -127,6 +128,7 @@ public final class ProtocolConnection implements Connection {
     this.wire = wire;
     this.config = config;
     this.executor = executor;
+    this.completions = new Completions(executor, wire::schedule);
     this.policy = new AccessPolicy(config);
     this.handlers = new RequestHandlers(this);
     if (service != null) {
@@ -1067,6 +1069,11 @@ public final class ProtocolConnection implements Connection {
   /** The executor that serves the peer's requests and completes asynchronous results. */
   Executor executor() {
     return executor;
+  }
+
+  /** Where asynchronous results are completed, in the order their replies arrive. */
+  Completions completions() {
+    return completions;
   }
 
   // ---------------------------------------------------------------- Connection API
