@@ -473,7 +473,7 @@ public final class ProtocolConnection implements Connection {
     pending.put(seq, call);
     try {
       long chain = javaPeer ? CallChains.current() : 0;
-      wire.send(
+      wire.sendBatched(
           () -> encode(Message.REQUEST, seq, requestBody(handler, args), chain),
           config.syncRequestTimeout());
       requestsSent.increment();

@@ -188,6 +188,26 @@ public final class SocketWire implements Wire {
     writeQueued();
   }
 
+  /**
+   * Queues the frame and has a worker write it, unless a full write's worth is queued: a thread
+   * sending many asynchronous requests in a row then makes one system call per batch, not one per
+   * request, and the server reads them in batches too.
+   */
+  @Override
+  public void sendBatched(Supplier<ByteBuf> encoder, Duration timeout) {
+    if (readLock.isHeldByCurrentThread()) {
+      enqueue(encoder.get());
+      return;
+    }
+    awaitWritable(timeout);
+    queue(encoder.get());
+    if (queue.bytes() >= COALESCE_LIMIT && !isVirtual(Thread.currentThread())) {
+      writeQueued();
+    } else {
+      kickWriter();
+    }
+  }
+
   @Override
   public void enqueue(ByteBuf frame) {
     queue(frame);

@@ -27,6 +27,14 @@ public interface Wire {
    */
   void send(Supplier<ByteBuf> encoder, Duration timeout);
 
+  /**
+   * Like {@link #send}, for a frame nobody waits on at once (an asynchronous request): it may be
+   * written a little later, sharing a system call with the frames sent after it.
+   */
+  default void sendBatched(Supplier<ByteBuf> encoder, Duration timeout) {
+    send(encoder, timeout);
+  }
+
   /** Sends a finished frame in order with the others, never waiting. Takes ownership. */
   void enqueue(ByteBuf frame);
 
