@@ -26,6 +26,10 @@ import java.util.RandomAccess;
 public final class Tuple extends AbstractList<Object> implements RandomAccess {
   private static final Tuple EMPTY = new Tuple(new Object[0]);
 
+  static {
+    io.rpyc.internal.codec.Tuples.install(Tuple::new); // rpyc-java's decoder skips the copy
+  }
+
   private final Object[] items;
 
   private Tuple(Object[] items) {

@@ -37,6 +37,12 @@ public final class BrineReader {
                   .onMalformedInput(CodingErrorAction.REPORT)
                   .onUnmappableCharacter(CodingErrorAction.REPORT));
 
+  /** Longest string looked up in, and kept in, {@link #STRINGS}. */
+  private static final int MAX_CACHED_STRING = 64;
+
+  /** Recently decoded short ASCII strings, shared by all connections (at most 1024 × 64 chars). */
+  private static final String[] STRINGS = new String[1024];
+
   private final ByteBuf in;
   private final int maxDepth;
 
@@ -192,7 +198,7 @@ public final class BrineReader {
     for (int i = 0; i < n; i++) {
       items[i] = value(depth + 1);
     }
-    return Tuple.of(items);
+    return Tuples.wrap(items);
   }
 
   private String string() {
@@ -219,7 +225,12 @@ public final class BrineReader {
     need(n);
     int start = in.readerIndex();
     in.skipBytes(n);
-    if (isAscii(start, n)) {
+    if (n <= MAX_CACHED_STRING) {
+      String ascii = cachedAscii(start, n);
+      if (ascii != null) {
+        return ascii;
+      }
+    } else if (isAscii(start, n)) {
       return in.toString(start, n, StandardCharsets.US_ASCII);
     }
     ByteBuffer nio = in.nioBuffer(start, n);
@@ -229,6 +240,37 @@ public final class BrineReader {
     } catch (CharacterCodingException e) {
       throw violation("invalid UTF-8 in a str", e);
     }
+  }
+
+  /**
+   * The ASCII string of {@code n} bytes at {@code start}, from {@link #STRINGS} when it holds it
+   * (method, type and class names recur in every request), or {@code null} if the bytes are not
+   * ASCII. Hashes as {@link String#hashCode} does, so a cached string's own hash is compared first,
+   * then its characters.
+   */
+  private String cachedAscii(int start, int n) {
+    int h = 0;
+    for (int i = start, end = start + n; i < end; i++) {
+      byte b = in.getByte(i);
+      if (b < 0) {
+        return null;
+      }
+      h = 31 * h + b;
+    }
+    int slot = (h ^ (h >>> 16)) & (STRINGS.length - 1);
+    String cached = STRINGS[slot];
+    if (cached != null && cached.hashCode() == h && cached.length() == n) {
+      int i = 0;
+      while (i < n && cached.charAt(i) == in.getByte(start + i)) {
+        i++;
+      }
+      if (i == n) {
+        return cached;
+      }
+    }
+    String s = in.toString(start, n, StandardCharsets.US_ASCII);
+    STRINGS[slot] = s; // racy but safe: strings are immutable, a lost store only costs a miss
+    return s;
   }
 
   private boolean isAscii(int start, int n) {

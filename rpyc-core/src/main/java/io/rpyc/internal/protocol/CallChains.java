@@ -129,11 +129,7 @@ final class CallChains {
       try {
         body.run();
       } finally {
-        if (previous == null) {
-          SERVING.remove();
-        } else {
-          SERVING.set(previous);
-        }
+        SERVING.set(previous); // not remove(): the next get() would allocate the entry again
       }
     }
   }

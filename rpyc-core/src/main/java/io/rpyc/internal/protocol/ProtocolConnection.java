@@ -18,6 +18,7 @@ import io.rpyc.Tuple;
 import io.rpyc.internal.codec.FrameEncoder;
 import io.rpyc.internal.codec.IdPack;
 import io.rpyc.internal.codec.Message;
+import io.rpyc.internal.codec.Tuples;
 import io.rpyc.internal.transport.Transport;
 import io.rpyc.internal.transport.Wire;
 import io.rpyc.internal.transport.WriteQueue;
@@ -753,11 +754,7 @@ public final class ProtocolConnection implements Connection {
       }
       sendException(seq, t);
     } finally {
-      if (outer == null) {
-        SERVING.remove();
-      } else {
-        SERVING.set(outer);
-      }
+      SERVING.set(outer); // not remove(): the next get() would allocate the entry again
       inFlight.decrementAndGet();
     }
   }
@@ -912,7 +909,7 @@ public final class ProtocolConnection implements Connection {
           for (int i = 0; i < out.length; i++) {
             out[i] = unbox(items.get(i));
           }
-          return Tuple.of(out);
+          return Tuples.wrap(out);
         }
       case LABEL_LOCAL_REF:
         {

@@ -43,7 +43,7 @@ public final class AsyncCapture {
 
   /** Stops capturing; returns the single call's result. */
   public AsyncResult<Object> end() {
-    CURRENT.remove();
+    CURRENT.set(null); // not remove(): the next get() would allocate the entry again
     if (calls == 0) {
       throw new IllegalArgumentException(
           "the function made no call on a remote proxy; write it as p -> p.method(args)");
@@ -59,6 +59,6 @@ public final class AsyncCapture {
 
   /** Stops capturing after a failure. */
   public void abort() {
-    CURRENT.remove();
+    CURRENT.set(null); // not remove(): the next get() would allocate the entry again
   }
 }

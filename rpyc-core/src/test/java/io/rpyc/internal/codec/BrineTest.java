@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,6 +18,7 @@ import io.rpyc.testing.Hex;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -65,6 +67,35 @@ class BrineTest {
     assertWire(
         "16 0f " + Hex.format("139763914070544".getBytes(StandardCharsets.US_ASCII)),
         139763914070544L);
+  }
+
+  @Test
+  void decodedStrings_areRightEvenWhenTheyShareACacheSlot() {
+    // "Aa" and "BB" have one String.hashCode, as do "AaAa", "AaBB", "BBAa" and "BBBB": the
+    // decoder's string cache must compare characters, not just hashes
+    List<String> strings = new ArrayList<>(List.of("Aa", "BB", "AaAa", "AaBB", "BBAa", "BBBB"));
+    for (int i = 0; i < 5000; i++) {
+      strings.add("name" + i); // more strings than the cache has slots
+    }
+    strings.add("x".repeat(64));
+    strings.add("y".repeat(65)); // longer than the cache keeps
+    strings.add("héllo"); // not ASCII
+    for (int round = 0; round < 3; round++) {
+      for (String s : strings) {
+        Object decoded = decode(encode(s, false));
+        assertEquals(s, decoded);
+      }
+    }
+    assertSame(decode(encode("repeated", false)), decode(encode("repeated", false)));
+  }
+
+  @Test
+  void tuplesWrapTheirArray_andNoOneElseCanInstallAWrapper() {
+    Object[] items = {1, "a"};
+    Tuple t = Tuples.wrap(items);
+    assertEquals(Tuple.of(1, "a"), t);
+    assertSame(Tuple.of(), Tuples.wrap(new Object[0]));
+    assertThrows(IllegalStateException.class, () -> Tuples.install(array -> Tuple.of()));
   }
 
   @Test
