@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Decides which members of this side's objects the peer may reach (spec §9, in Java terms). The
@@ -44,6 +45,7 @@ final class AccessPolicy {
           "finalize");
 
   private final RpycConfig config;
+  private final ConcurrentHashMap<String, Resolved> resolved = new ConcurrentHashMap<>();
 
   AccessPolicy(RpycConfig config) {
     this.config = config;
@@ -270,7 +272,42 @@ final class AccessPolicy {
         || m.hasMemberWithPrefix(config.exposedPrefix());
   }
 
+  /**
+   * What {@link #serviceMembers} found for a name, on one class: it depends only on the class, the
+   * name and the configuration, and finding it walks every exposed member.
+   */
+  private static final class Resolved {
+    final Class<?> type;
+    final Field field;
+    final List<Method> methods;
+
+    Resolved(Class<?> type, Field field, List<Method> methods) {
+      this.type = type;
+      this.field = field;
+      this.methods = methods;
+    }
+  }
+
+  /**
+   * Most names remembered per connection (only names that resolved, so the peer cannot grow it).
+   */
+  private static final int MAX_RESOLVED = 1024;
+
   private Members serviceMembers(Object target, String name) {
+    Class<?> type = target.getClass();
+    Resolved r = resolved.get(name);
+    if (r != null && r.type == type) {
+      return new Members(target, r.field, r.methods, null);
+    }
+    Members found = findServiceMembers(target, name);
+    if (found != null && !found.isEmpty() && resolved.size() < MAX_RESOLVED) {
+      found = new Members(target, found.field, List.copyOf(found.methods), null);
+      resolved.put(name, new Resolved(type, found.field, found.methods));
+    }
+    return found;
+  }
+
+  private Members findServiceMembers(Object target, String name) {
     JavaMembers m = JavaMembers.of(target.getClass());
     boolean declares = declaresExposure(target, m);
     if (config.allowExposedAttrs() && (declares || name.startsWith(config.exposedPrefix()))) {
