@@ -21,6 +21,9 @@ final class FrameQueue {
   private final AtomicLong bytes = new AtomicLong();
   private final Object room = new Object();
 
+  /** Producers in {@link #awaitRoom}: a signal takes the monitor only when there are some. */
+  private volatile int waiting;
+
   void add(ByteBuf frame) {
     bytes.addAndGet(frame.readableBytes());
     frames.add(frame);
@@ -52,8 +55,16 @@ final class FrameQueue {
     }
   }
 
-  /** Wakes producers waiting in {@link #awaitRoom}. */
+  /**
+   * Wakes producers waiting in {@link #awaitRoom}. Called after every write, by every writing
+   * thread, so it takes the monitor only when someone waits: contended, it cost each write a futex
+   * call. (A producer counts itself in before it looks for room, and the writer frees room before
+   * it reads the count, so one of them always sees the other.)
+   */
   void signal() {
+    if (waiting == 0) {
+      return;
+    }
     synchronized (room) {
       room.notifyAll();
     }
@@ -75,25 +86,30 @@ final class FrameQueue {
       long maxSliceNanos) {
     long deadline = System.nanoTime() + timeout.toNanos();
     synchronized (room) {
-      while (!hasRoom.getAsBoolean()) {
-        if (!open.getAsBoolean()) {
-          throw new ConnectionClosedException("the connection closed while waiting to send");
+      waiting++; // under the monitor: volatile for signal(), which reads it without
+      try {
+        while (!hasRoom.getAsBoolean()) {
+          if (!open.getAsBoolean()) {
+            throw new ConnectionClosedException("the connection closed while waiting to send");
+          }
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            throw new RpycTimeoutException(
+                "the peer has not read what was sent for "
+                    + timeout
+                    + " ("
+                    + pending.getAsLong()
+                    + " bytes waiting); back-pressure stopped this send");
+          }
+          try {
+            TimeUnit.NANOSECONDS.timedWait(room, Math.min(left, maxSliceNanos));
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RpycException("interrupted while waiting to send", e);
+          }
         }
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          throw new RpycTimeoutException(
-              "the peer has not read what was sent for "
-                  + timeout
-                  + " ("
-                  + pending.getAsLong()
-                  + " bytes waiting); back-pressure stopped this send");
-        }
-        try {
-          TimeUnit.NANOSECONDS.timedWait(room, Math.min(left, maxSliceNanos));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new RpycException("interrupted while waiting to send", e);
-        }
+      } finally {
+        waiting--;
       }
     }
   }
