@@ -2,6 +2,7 @@ package io.rpyc.benchmarks;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.rpyc.internal.codec.FrameDecoder;
 import io.rpyc.internal.codec.FrameEncoder;
@@ -42,6 +43,7 @@ public class CodecBenchmark {
   private byte[] requestFrame;
   private byte[] replyFrame;
   private ByteBuf requestPayload;
+  private ByteBuf directRequestPayload;
   private ByteBuf replyPayload;
   private long seq = 1 << 20;
 
@@ -54,6 +56,12 @@ public class CodecBenchmark {
       replyFrame = EmbeddedServer.bytes(server.exchange(request));
     }
     requestPayload = Unpooled.wrappedBuffer(requestFrame, 5, requestFrame.length - 6);
+    // what a server decodes: a slice of a pooled direct buffer, as Netty's epoll transport reads
+    directRequestPayload =
+        PooledByteBufAllocator.DEFAULT
+            .directBuffer(requestFrame.length)
+            .writeBytes(requestFrame)
+            .slice(5, requestFrame.length - 6);
     replyPayload = Unpooled.wrappedBuffer(replyFrame, 5, replyFrame.length - 6);
   }
 
@@ -97,6 +105,11 @@ public class CodecBenchmark {
   @Benchmark
   public Message decodeRequest() {
     return decoder.decodePayload(requestPayload.duplicate());
+  }
+
+  @Benchmark
+  public Message decodeRequestFromDirectBuffer() {
+    return decoder.decodePayload(directRequestPayload.duplicate());
   }
 
   @Benchmark

@@ -14,6 +14,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Reads one brine value from a buffer holding a complete frame payload.
@@ -41,10 +42,14 @@ public final class BrineReader {
   private static final int MAX_CACHED_STRING = 64;
 
   /** Recently decoded short ASCII strings, shared by all connections (at most 1024 × 64 chars). */
-  private static final String[] STRINGS = new String[1024];
+  private static final CachedString[] STRINGS = new CachedString[1024];
+
+  private static final ThreadLocal<byte[]> SCRATCH =
+      ThreadLocal.withInitial(() -> new byte[MAX_CACHED_STRING]);
 
   private final ByteBuf in;
   private final int maxDepth;
+  private byte[] scratch; // this thread's, once a string is read
 
   private BrineReader(ByteBuf in, int maxDepth) {
     this.in = in;
@@ -245,41 +250,49 @@ public final class BrineReader {
   /**
    * The ASCII string of {@code n} bytes at {@code start}, from {@link #STRINGS} when it holds it
    * (method, type and class names recur in every request), or {@code null} if the bytes are not
-   * ASCII. Hashes as {@link String#hashCode} does, so a cached string's own hash is compared first,
-   * then its characters.
+   * ASCII. The bytes are copied out in one go: reading a pooled direct buffer byte by byte checks
+   * its bounds and reference count at every byte.
    */
   private String cachedAscii(int start, int n) {
+    byte[] buf = scratch;
+    if (buf == null) {
+      buf = scratch = SCRATCH.get();
+    }
+    in.getBytes(start, buf, 0, n);
     int h = 0;
-    for (int i = start, end = start + n; i < end; i++) {
-      byte b = in.getByte(i);
+    for (int i = 0; i < n; i++) {
+      byte b = buf[i];
       if (b < 0) {
         return null;
       }
       h = 31 * h + b;
     }
     int slot = (h ^ (h >>> 16)) & (STRINGS.length - 1);
-    String cached = STRINGS[slot];
-    if (cached != null && cached.hashCode() == h && cached.length() == n) {
-      int i = 0;
-      while (i < n && cached.charAt(i) == in.getByte(start + i)) {
-        i++;
-      }
-      if (i == n) {
-        return cached;
-      }
+    CachedString cached = STRINGS[slot];
+    if (cached != null
+        && cached.bytes.length == n
+        && Arrays.equals(cached.bytes, 0, n, buf, 0, n)) {
+      return cached.string;
     }
-    String s = in.toString(start, n, StandardCharsets.US_ASCII);
-    STRINGS[slot] = s; // racy but safe: strings are immutable, a lost store only costs a miss
-    return s;
+    byte[] bytes = Arrays.copyOf(buf, n);
+    String string = new String(bytes, StandardCharsets.ISO_8859_1); // ASCII: one byte per char
+    STRINGS[slot] = new CachedString(string, bytes); // racy but safe: final fields
+    return string;
+  }
+
+  /** A string of {@link #STRINGS} and its bytes. */
+  private static final class CachedString {
+    final String string;
+    final byte[] bytes;
+
+    CachedString(String string, byte[] bytes) {
+      this.string = string;
+      this.bytes = bytes;
+    }
   }
 
   private boolean isAscii(int start, int n) {
-    for (int i = start, end = start + n; i < end; i++) {
-      if (in.getByte(i) < 0) {
-        return false;
-      }
-    }
-    return true;
+    return in.forEachByte(start, n, b -> b >= 0) == -1; // no per-byte checks, unlike getByte
   }
 
   private Object decimal(int n) {
