@@ -25,9 +25,11 @@ import java.util.function.Consumer;
  * }</pre>
  *
  * <p>Completion, callbacks and dependent stages run on rpyc-java's worker threads, never on an I/O
- * thread. After the expiry (see {@link #setExpiry}) the result completes with an {@link
- * RpycTimeoutException}; a reply arriving later is dropped and any remote objects it carried are
- * released. The remote call itself is not cancelled. Thread-safe.
+ * thread: one worker at a time per connection, in the order the replies arrive; a callback that
+ * runs (or blocks) for more than about 10–20 ms has the connection's other results completed by
+ * another worker meanwhile. After the expiry (see {@link #setExpiry}) the result completes with an
+ * {@link RpycTimeoutException}; a reply arriving later is dropped and any remote objects it carried
+ * are released. The remote call itself is not cancelled. Thread-safe.
  *
  * @param <T> the type of the value
  */
