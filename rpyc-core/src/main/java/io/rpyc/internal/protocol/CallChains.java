@@ -101,12 +101,12 @@ final class CallChains {
   /** Undoes {@link #enter}; the outermost exit hands tasks left over back to their executors. */
   static void exit(Mailbox mailbox, Object connection) {
     long chain = mailbox.chain;
-    List<ChainTask> left = new ArrayList<>();
-    if (mailbox.pop(connection, left)) {
+    if (mailbox.pop(connection)) {
       WAITING.remove(new Key(chain, connection), mailbox);
     }
-    for (ChainTask task : left) {
-      task.executor.execute(task);
+    ChainTask left;
+    while ((left = mailbox.leftOver()) != null) {
+      left.executor.execute(left);
     }
   }
 
@@ -154,17 +154,18 @@ final class CallChains {
       return first;
     }
 
-    /**
-     * Ends the innermost wait; returns whether {@code connection} is no longer waited on. After the
-     * outermost wait, moves the tasks left over into {@code left}.
-     */
-    private synchronized boolean pop(Object connection, List<ChainTask> left) {
+    /** Ends the innermost wait; returns whether {@code connection} is no longer waited on. */
+    private synchronized boolean pop(Object connection) {
       waitingOn.remove(waitingOn.size() - 1);
-      if (waitingOn.isEmpty()) {
-        left.addAll(tasks);
-        tasks.clear();
-      }
       return !waitingOn.contains(connection);
+    }
+
+    /**
+     * After the outermost wait, the next task offered too late for the owner (a task can only be
+     * offered while the owner waits), or {@code null}.
+     */
+    private synchronized ChainTask leftOver() {
+      return waitingOn.isEmpty() ? tasks.poll() : null;
     }
 
     private synchronized boolean offer(Object connection, ChainTask task) {

@@ -17,6 +17,9 @@ final class ResultConversion {
     if (type.isInstance(value)) {
       return type.cast(value);
     }
+    if (type.isPrimitive() && Conversions.isBoxOf(value, type)) {
+      return (T) value; // the common case of a typed call: an Integer for an int method
+    }
     if (value instanceof RemoteRef && type.isInterface()) {
       return type.cast(conn.proxy((RemoteRef) value, type));
     }
