@@ -72,12 +72,22 @@ final class Completions {
       executor.execute(d);
     } catch (RejectedExecutionException e) {
       current.compareAndSet(d, null);
-      Done done;
-      while ((done = queue.poll()) != null) {
-        done.result.completeExceptionally(new RpycException("the executor is shut down", e));
-      }
+      failQueued(e);
       return;
     }
+    ensureWatched();
+  }
+
+  /** The executor is shut down: nothing will complete what is queued, so it fails. */
+  private void failQueued(RejectedExecutionException e) {
+    Done done;
+    while ((done = queue.poll()) != null) {
+      done.result.completeExceptionally(new RpycException("the executor is shut down", e));
+    }
+  }
+
+  /** Starts the watchdog unless it is looking already; called whenever a drainer takes over. */
+  private void ensureWatched() {
     if (!watching.get() && watching.compareAndSet(false, true)) {
       watchLater();
     }
@@ -111,6 +121,7 @@ final class Completions {
           executor.execute(fresh);
         } catch (RejectedExecutionException e) {
           current.compareAndSet(fresh, null);
+          failQueued(e); // the stuck drainer retires without looking at the queue again
         }
       }
     } else {
@@ -162,6 +173,8 @@ final class Completions {
     public void run() {
       do {
         Done done;
+        // (a hand-over between the check and the poll lets this drainer run one more result,
+        // alongside the new drainer: only after a stall, when order is no longer promised)
         while (current.get() == this && (done = queue.poll()) != null) {
           busy = true;
           try {
@@ -177,8 +190,14 @@ final class Completions {
         if (!current.compareAndSet(this, null)) {
           return; // replaced by the watchdog: the new drainer owns the queue
         }
-        // a result queued after the last poll may have found this drainer still current
-      } while (!queue.isEmpty() && current.compareAndSet(null, this));
+        // a result queued after the last poll may have found this drainer still current; the
+        // watchdog may have stopped meanwhile, seeing no drainer: take over as start() does
+      } while (!queue.isEmpty() && current.compareAndSet(null, this) && watched());
+    }
+
+    private boolean watched() {
+      ensureWatched();
+      return true;
     }
   }
 }
