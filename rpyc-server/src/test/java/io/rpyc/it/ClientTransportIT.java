@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.rpyc.AsyncResult;
 import io.rpyc.Connection;
 import io.rpyc.ConnectionClosedException;
 import io.rpyc.Exposed;
@@ -130,6 +131,53 @@ class ClientTransportIT {
       pool.shutdownNow();
     }
     assertEquals(7, root.call("add", 3, 4)); // and the connection is still fine
+  }
+
+  @ParameterizedTest
+  @EnumSource(ClientTransport.class)
+  void asynchronousBursts_fromManyThreads_amongSynchronousCalls_allArrive(ClientTransport transport)
+      throws Exception {
+    // asynchronous requests are queued and written in batches (by a worker, or by the caller once
+    // 16 KiB wait); synchronous ones are written at once and take queued ones along
+    RpycServer server = fixture.start(TestService::new);
+    Connection conn = fixture.connect(server, config(transport));
+    RemoteRef root = conn.root();
+    int threads = 4;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<Integer>> done = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        done.add(
+            pool.submit(
+                () -> {
+                  Random random = new Random(100 + thread);
+                  List<AsyncResult<Object>> results = new ArrayList<>();
+                  List<String> expected = new ArrayList<>();
+                  for (int i = 0; i < 400; i++) {
+                    // mostly small, some larger than a batch (40 KiB)
+                    int size = i % 50 == 0 ? 40_000 + random.nextInt(4000) : random.nextInt(200);
+                    String s = thread + ":" + i + ":" + "x".repeat(size);
+                    expected.add(s);
+                    results.add(root.callAsync("echo", s));
+                    if (i % 40 == 39) {
+                      assertEquals(i + thread, root.call("add", i, thread));
+                    }
+                  }
+                  for (int i = 0; i < results.size(); i++) {
+                    assertEquals(expected.get(i), results.get(i).get(30, TimeUnit.SECONDS));
+                  }
+                  return results.size();
+                }));
+      }
+      for (Future<Integer> d : done) {
+        assertEquals(400, d.get(90, TimeUnit.SECONDS));
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    // a lone asynchronous call is written promptly too (by a worker), not left queued
+    assertEquals(7, conn.root().callAsync("add", 3, 4).get(5, TimeUnit.SECONDS));
   }
 
   @ParameterizedTest
