@@ -2,16 +2,22 @@ package io.rpyc.registry.zookeeper;
 
 import io.rpyc.internal.registry.Registration;
 import io.rpyc.internal.registry.RegistrationRequest;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.api.CuratorEvent;
+import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +28,11 @@ import org.slf4j.LoggerFactory;
  * partition) is followed by the nodes' return under the new one. A server that dies stops renewing
  * its session, and ZooKeeper deletes its nodes when the session expires.
  *
+ * <p>All of a server's nodes are created in one transaction, so that no one finds the server under
+ * one of its aliases and misses it under another (RPyC's registry, too, registers every alias of a
+ * server with one message). The transaction runs, with synchronous calls, on a thread of the
+ * registration's own: a thread that waits for ZooKeeper must not be Curator's.
+ *
  * <p>Closing ends the session, which deletes the nodes at once when the ensemble is reachable. No
  * explicit deletes: those would retry, for seconds, against an unreachable ensemble, while the
  * session's end removes the nodes either way.
@@ -29,10 +40,20 @@ import org.slf4j.LoggerFactory;
 final class ZooKeeperRegistration implements Registration {
   private static final Logger log = LoggerFactory.getLogger(ZooKeeperRegistration.class);
 
+  /** Transactions that conflict (a node left by an older session, a parent deleted) are retried. */
+  private static final int ATTEMPTS = 5;
+
   private final String description;
   private final CuratorFramework client;
   private final Map<String, byte[]> nodes = new LinkedHashMap<>();
   private final Consumer<ZooKeeperRegistration> onClose;
+  private final ExecutorService worker =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "rpyc-zk-registration");
+            t.setDaemon(true);
+            return t;
+          });
   private boolean closed;
 
   ZooKeeperRegistration(
@@ -57,48 +78,76 @@ final class ZooKeeperRegistration implements Registration {
             (c, state) -> {
               // RECONNECTED also follows a session expiry, which deleted the nodes.
               if (state == ConnectionState.CONNECTED || state == ConnectionState.RECONNECTED) {
-                nodes.keySet().forEach(this::create);
+                try {
+                  worker.execute(this::createNodes);
+                } catch (RejectedExecutionException closed) {
+                  // Closed meanwhile: nothing to create.
+                }
               }
             });
     client.start();
     log.info("registering {}", description);
   }
 
-  private void create(String path) {
-    try {
-      client
-          .create()
-          .creatingParentContainersIfNeeded()
-          .withMode(CreateMode.EPHEMERAL)
-          .inBackground((c, event) -> created(path, event))
-          .forPath(path, nodes.get(path));
-    } catch (Exception e) {
-      // Only a closed client refuses to queue the operation.
-      log.debug("cannot create {}", path, e);
+  /**
+   * Makes this session own every node: creates the missing ones and replaces those of an older
+   * session (which the ensemble may not have expired yet), all in one transaction.
+   */
+  private void createNodes() {
+    boolean parents = false;
+    for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+      try {
+        if (parents) {
+          // The alias nodes are containers, which ZooKeeper deletes once they are empty.
+          for (String path : nodes.keySet()) {
+            client.createContainers(ZKPaths.getPathAndNode(path).getPath());
+          }
+        }
+        // The first attempt assumes nothing exists, as after a session expiry or on first start.
+        List<CuratorOp> ops = operations(attempt > 0);
+        if (!ops.isEmpty()) {
+          client.transaction().forOperations(ops);
+          log.debug("created {}", nodes.keySet());
+        }
+        return;
+      } catch (KeeperException.NoNodeException e) {
+        parents = true;
+      } catch (KeeperException.NodeExistsException | KeeperException.BadVersionException e) {
+        // Some node is left by an older session, or was replaced meanwhile: look again.
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (Exception e) {
+        // Connection trouble, or closed: the next (re)connection creates them.
+        log.debug("creating {} failed", nodes.keySet(), e);
+        return;
+      }
     }
+    log.warn("could not register {}: its nodes kept changing; retrying when it reconnects", this);
   }
 
-  private void created(String path, CuratorEvent event) throws Exception {
-    KeeperException.Code code = KeeperException.Code.get(event.getResultCode());
-    if (code == KeeperException.Code.OK) {
-      log.debug("created {}", path);
-    } else if (code == KeeperException.Code.NODEEXISTS) {
-      // Ours (the id is unique), but maybe left by a session the server has not expired yet:
-      // recreate it then, so that it lives exactly as long as the current session.
-      client.checkExists().inBackground((c, e) -> recreateIfStale(path, e)).forPath(path);
-    } else {
-      // Connection trouble: the next (re)connection creates it.
-      log.debug("creating {} failed: {}", path, code);
-    }
-  }
-
-  private void recreateIfStale(String path, CuratorEvent exists) throws Exception {
+  private List<CuratorOp> operations(boolean lookFirst) throws Exception {
     long session = client.getZookeeperClient().getZooKeeper().getSessionId();
-    if (exists.getStat() == null) {
-      create(path); // deleted in the meantime
-    } else if (exists.getStat().getEphemeralOwner() != session) {
-      client.delete().inBackground((c, e) -> create(path)).forPath(path);
+    List<CuratorOp> ops = new ArrayList<>();
+    for (Map.Entry<String, byte[]> node : nodes.entrySet()) {
+      String path = node.getKey();
+      if (lookFirst) {
+        Stat stat = client.checkExists().forPath(path);
+        if (stat != null && stat.getEphemeralOwner() == session) {
+          continue;
+        }
+        if (stat != null) {
+          ops.add(client.transactionOp().delete().withVersion(stat.getVersion()).forPath(path));
+        }
+      }
+      ops.add(
+          client
+              .transactionOp()
+              .create()
+              .withMode(CreateMode.EPHEMERAL)
+              .forPath(path, node.getValue()));
     }
+    return ops;
   }
 
   @Override
@@ -110,6 +159,7 @@ final class ZooKeeperRegistration implements Registration {
       closed = true;
     }
     try {
+      worker.shutdownNow();
       client.close();
     } finally {
       onClose.accept(this);

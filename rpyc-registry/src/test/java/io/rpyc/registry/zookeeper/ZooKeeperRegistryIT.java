@@ -20,8 +20,11 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.KillSession;
 import org.apache.curator.test.TestingServer;
@@ -104,6 +107,40 @@ class ZooKeeperRegistryIT {
     registration.close();
     Await.until(WAIT, () -> found(registrar, "CALC").isEmpty(), "the unregistration");
     assertThrows(ServiceNotFoundException.class, () -> Rpyc.discover("CALCULATOR", registrar));
+  }
+
+  @Test
+  void aServer_isFoundUnderEveryAlias_asSoonAsZooKeeperHasIt_evenBeforeTheCacheHearsOfIt()
+      throws Exception {
+    String base = "/rpyc-it-" + PATHS.incrementAndGet();
+    Registrar registrar =
+        Registrar.of("zk://" + zooKeeper.getConnectString() + base + "?sessionTimeout=2s");
+    register(registrar, 18870, "WARM");
+    Await.until(WAIT, () -> found(registrar, "warm").equals(at(18870)), "the cache to load");
+    try (CuratorFramework observer =
+        CuratorFrameworkFactory.newClient(zooKeeper.getConnectString(), new RetryOneTime(100))) {
+      observer.start();
+      for (int round = 0; round < 20; round++) {
+        int port = 18871 + round;
+        String first = "FIRST" + round;
+        String second = "SECOND" + round;
+        register(registrar, port, first, second);
+        // the moment ZooKeeper has the server under one alias (the nodes come in one
+        // transaction), a discover under the other must find it, cache or not
+        Await.until(
+            WAIT, () -> hasChildren(observer, base + "/" + first), "the registration in ZooKeeper");
+        assertEquals(at(port), Rpyc.discover(second.toLowerCase(Locale.ROOT), registrar));
+      }
+    }
+  }
+
+  private static boolean hasChildren(CuratorFramework client, String path) {
+    try {
+      return client.checkExists().forPath(path) != null
+          && !client.getChildren().forPath(path).isEmpty();
+    } catch (Exception e) {
+      return false; // not there yet
+    }
   }
 
   @Test
