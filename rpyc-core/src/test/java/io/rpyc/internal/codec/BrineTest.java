@@ -99,6 +99,19 @@ class BrineTest {
   }
 
   @Test
+  void theSizeEstimate_seesALargePayload_andLooksAtFewItems() {
+    byte[] mib = new byte[1 << 20];
+    Object body = new Object[] {1, new Object[] {new Object[] {"id", 7L, 8L}, "echo", mib}};
+    int estimate = BrineWriter.estimateSize(body);
+    assertTrue(estimate >= mib.length && estimate < mib.length + 100, "estimate " + estimate);
+    // an encoded frame of it needs no more room than estimated (plus the frame's own bytes)
+    assertTrue(encode(body, true).length <= estimate + 64);
+    Object[] many = new Object[1_000_000];
+    java.util.Arrays.fill(many, "x");
+    assertTrue(BrineWriter.estimateSize(many) < 1000, "only the first items are looked at");
+  }
+
+  @Test
   void strings_areUtf8InsideBytes() {
     assertWire("08 01", "");
     assertWire("08 0c 61 64 64", "add");
