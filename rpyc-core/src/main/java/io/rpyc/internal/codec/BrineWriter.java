@@ -26,7 +26,6 @@ import java.util.List;
 public final class BrineWriter {
   private BrineWriter() {}
 
-  /** Appends the brine encoding of {@code value} to {@code out}. */
   /**
    * About how many bytes {@code value} encodes to, looking at most {@link #ESTIMATE_ITEMS} items
    * deep into arrays and tuples: enough to size a frame's buffer once for a large {@code byte[]} or
@@ -71,6 +70,7 @@ public final class BrineWriter {
     return n;
   }
 
+  /** Appends the brine encoding of {@code value} to {@code out}. */
   public static void write(ByteBuf out, Object value, boolean javaTypes) {
     if (value == null) {
       out.writeByte(TAG_NONE);

@@ -275,7 +275,7 @@ public final class SocketWire implements Wire {
 
     @Override
     public boolean isDirectBufferPooled() {
-      return large.isDirectBufferPooled();
+      return false; // small ones are not
     }
 
     @Override

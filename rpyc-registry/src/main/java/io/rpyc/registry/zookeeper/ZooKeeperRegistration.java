@@ -117,13 +117,20 @@ final class ZooKeeperRegistration implements Registration {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
-      } catch (Exception e) {
+      } catch (KeeperException.ConnectionLossException
+          | KeeperException.SessionExpiredException
+          | IllegalStateException e) {
         // Connection trouble, or closed: the next (re)connection creates them.
         log.debug("creating {} failed", nodes.keySet(), e);
         return;
+      } catch (Exception e) {
+        // e.g. NOAUTH or a quota: not something a retry mends; a reconnection tries again
+        log.warn("could not register {}: {}", this, e.toString());
+        return;
       }
     }
-    log.warn("could not register {}: its nodes kept changing; retrying when it reconnects", this);
+    log.warn(
+        "could not register {}: its nodes kept changing; trying again when it reconnects", this);
   }
 
   private List<CuratorOp> operations(boolean lookFirst) throws Exception {

@@ -149,19 +149,25 @@ final class ZooKeeperRegistry implements RegistryBackend {
                 }
                 for (int i = 0; i < ids.size(); i++) {
                   int k = i;
-                  c.getData()
-                      .inBackground(
-                          (c2, data) -> {
-                            if (data.getResultCode() == KeeperException.Code.OK.intValue()) {
-                              found[k] =
-                                  new ChildData(data.getPath(), data.getStat(), data.getData());
-                            }
-                            if (left.decrementAndGet() == 0) {
-                              result.complete(
-                                  Arrays.stream(found).filter(Objects::nonNull).toList());
-                            }
-                          })
-                      .forPath(ZKPaths.makePath(namePath, ids.get(i)));
+                  try {
+                    c.getData()
+                        .inBackground(
+                            (c2, data) -> {
+                              if (data.getResultCode() == KeeperException.Code.OK.intValue()) {
+                                found[k] =
+                                    new ChildData(data.getPath(), data.getStat(), data.getData());
+                              }
+                              if (left.decrementAndGet() == 0) {
+                                result.complete(
+                                    Arrays.stream(found).filter(Objects::nonNull).toList());
+                              }
+                            })
+                        .forPath(ZKPaths.makePath(namePath, ids.get(i)));
+                  } catch (Exception e) {
+                    // e.g. closing meanwhile: answer now (as the cache would) rather than time out
+                    result.completeExceptionally(e);
+                    return;
+                  }
                 }
               })
           .forPath(namePath);
