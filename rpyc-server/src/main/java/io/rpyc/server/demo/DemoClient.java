@@ -44,12 +44,21 @@ public final class DemoClient {
         System.out.println("divide(1, 0)       -> " + e.getMessage());
       }
       int n = 20_000;
+      for (int i = 0; i < n; i++) {
+        calc.call("add", i, 1); // warm-up: the first calls run interpreted, on both sides
+      }
       long start = System.nanoTime();
       for (int i = 0; i < n; i++) {
         calc.call("add", i, 1);
       }
       long micros = (System.nanoTime() - start) / 1000 / n;
-      System.out.println(n + " calls of add(): " + micros + " µs per call, one thread");
+      System.out.println(
+          n
+              + " calls of add(): "
+              + micros
+              + " µs per call, one thread (after "
+              + n
+              + " to warm up)");
     }
   }
 }
