@@ -20,6 +20,7 @@ import org.apache.curator.test.TestingServer;
 import org.apache.curator.x.discovery.ServiceDiscovery;
 import org.apache.curator.x.discovery.ServiceDiscoveryBuilder;
 import org.apache.curator.x.discovery.ServiceInstance;
+import org.apache.zookeeper.util.ServiceUtils;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,6 +29,11 @@ import org.junit.jupiter.api.Test;
  * Our zk:// entries and Curator's own ServiceDiscovery (curator-x-discovery) understand each other.
  */
 class CuratorDiscoveryInteropIT {
+  static {
+    // a ZooKeeper node that fails to start must fail this test, not end the test JVM
+    ServiceUtils.setSystemExitProcedure(ServiceUtils.LOG_ONLY);
+  }
+
   private static final Duration WAIT = Duration.ofSeconds(15);
 
   private TestingServer zooKeeper;

@@ -29,6 +29,7 @@ import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.KillSession;
 import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.data.Stat;
+import org.apache.zookeeper.util.ServiceUtils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,6 +37,11 @@ import org.junit.jupiter.api.Test;
 
 /** The {@code zk://} back end against a real ZooKeeper running in this JVM. */
 class ZooKeeperRegistryIT {
+  static {
+    // a ZooKeeper node that fails to start must fail this test, not end the test JVM
+    ServiceUtils.setSystemExitProcedure(ServiceUtils.LOG_ONLY);
+  }
+
   private static final Duration WAIT = Duration.ofSeconds(15);
   private static final AtomicInteger PATHS = new AtomicInteger();
 

@@ -28,11 +28,17 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingServer;
+import org.apache.zookeeper.util.ServiceUtils;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** bin/rpyc-server with --register: separate JVMs that register, exit, and get killed. */
 class RegisteringServerCommandIT {
+  static {
+    // a ZooKeeper node that fails to start must fail this test, not end the test JVM
+    ServiceUtils.setSystemExitProcedure(ServiceUtils.LOG_ONLY);
+  }
+
   private static final Path SCRIPT =
       Path.of("..", "bin", "rpyc-server").toAbsolutePath().normalize();
   private static final Pattern LISTENING = Pattern.compile("listening on (\\S+):(\\d+) \\(service");

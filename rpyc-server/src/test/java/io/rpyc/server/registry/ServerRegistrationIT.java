@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingServer;
+import org.apache.zookeeper.util.ServiceUtils;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,6 +31,11 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /** {@link RpycServer}s registering themselves, and clients finding them by name. */
 class ServerRegistrationIT {
+  static {
+    // a ZooKeeper node that fails to start must fail this test, not end the test JVM
+    ServiceUtils.setSystemExitProcedure(ServiceUtils.LOG_ONLY);
+  }
+
   private static final Duration WAIT = Duration.ofSeconds(15);
 
   private final List<AutoCloseable> opened = new ArrayList<>();
