@@ -87,6 +87,28 @@ class ClientTransportIT {
     }
   }
 
+  /** What one of {@link #inParallel}'s threads does; returns how many calls it made. */
+  private interface ThreadBody {
+    int run(int thread) throws Exception;
+  }
+
+  /** Runs {@code body} on {@code threads} threads at once; each must make {@code calls} calls. */
+  private static void inParallel(int threads, ThreadBody body, int calls) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<Integer>> done = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        done.add(pool.submit(() -> body.run(thread)));
+      }
+      for (Future<Integer> d : done) {
+        assertEquals(calls, d.get(90, TimeUnit.SECONDS));
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(ClientTransport.class)
   void manyThreads_mixedSizes_everyReplyReachesItsCaller(ClientTransport transport)
@@ -94,42 +116,30 @@ class ClientTransportIT {
     RpycServer server = fixture.start(TestService::new);
     Connection conn = fixture.connect(server, config(transport));
     RemoteRef root = conn.root();
-    int threads = 16;
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    try {
-      List<Future<Integer>> results = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        int thread = t;
-        results.add(
-            pool.submit(
-                () -> {
-                  Random random = new Random(thread);
-                  int calls = 0;
-                  for (int i = 0; i < 150; i++) {
-                    if (i % 25 == thread % 25) {
-                      byte[] data = new byte[(1 << 18) + random.nextInt(1 << 20)];
-                      random.nextBytes(data);
-                      byte[] reversed = (byte[]) root.call("reversed", (Object) data);
-                      assertEquals(data.length, reversed.length);
-                      assertEquals(data[0], reversed[reversed.length - 1]);
-                      assertEquals(data[data.length - 1], reversed[0]);
-                    } else {
-                      int a = random.nextInt(1000);
-                      assertEquals(a + thread, root.call("add", a, thread));
-                      String s = "t" + thread + "-" + i;
-                      assertEquals(s, root.call("echo", s));
-                    }
-                    calls++;
-                  }
-                  return calls;
-                }));
-      }
-      for (Future<Integer> r : results) {
-        assertEquals(150, r.get(90, TimeUnit.SECONDS));
-      }
-    } finally {
-      pool.shutdownNow();
-    }
+    inParallel(
+        16,
+        thread -> {
+          Random random = new Random(thread);
+          int calls = 0;
+          for (int i = 0; i < 150; i++) {
+            if (i % 25 == thread % 25) {
+              byte[] data = new byte[(1 << 18) + random.nextInt(1 << 20)];
+              random.nextBytes(data);
+              byte[] reversed = (byte[]) root.call("reversed", (Object) data);
+              assertEquals(data.length, reversed.length);
+              assertEquals(data[0], reversed[reversed.length - 1]);
+              assertEquals(data[data.length - 1], reversed[0]);
+            } else {
+              int a = random.nextInt(1000);
+              assertEquals(a + thread, root.call("add", a, thread));
+              String s = "t" + thread + "-" + i;
+              assertEquals(s, root.call("echo", s));
+            }
+            calls++;
+          }
+          return calls;
+        },
+        150);
     assertEquals(7, root.call("add", 3, 4)); // and the connection is still fine
   }
 
@@ -142,40 +152,28 @@ class ClientTransportIT {
     RpycServer server = fixture.start(TestService::new);
     Connection conn = fixture.connect(server, config(transport));
     RemoteRef root = conn.root();
-    int threads = 4;
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    try {
-      List<Future<Integer>> done = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        int thread = t;
-        done.add(
-            pool.submit(
-                () -> {
-                  Random random = new Random(100 + thread);
-                  List<AsyncResult<Object>> results = new ArrayList<>();
-                  List<String> expected = new ArrayList<>();
-                  for (int i = 0; i < 400; i++) {
-                    // mostly small, some larger than a batch (40 KiB)
-                    int size = i % 50 == 0 ? 40_000 + random.nextInt(4000) : random.nextInt(200);
-                    String s = thread + ":" + i + ":" + "x".repeat(size);
-                    expected.add(s);
-                    results.add(root.callAsync("echo", s));
-                    if (i % 40 == 39) {
-                      assertEquals(i + thread, root.call("add", i, thread));
-                    }
-                  }
-                  for (int i = 0; i < results.size(); i++) {
-                    assertEquals(expected.get(i), results.get(i).get(30, TimeUnit.SECONDS));
-                  }
-                  return results.size();
-                }));
-      }
-      for (Future<Integer> d : done) {
-        assertEquals(400, d.get(90, TimeUnit.SECONDS));
-      }
-    } finally {
-      pool.shutdownNow();
-    }
+    inParallel(
+        4,
+        thread -> {
+          Random random = new Random(100 + thread);
+          List<AsyncResult<Object>> results = new ArrayList<>();
+          List<String> expected = new ArrayList<>();
+          for (int i = 0; i < 400; i++) {
+            // mostly small, some larger than a batch (40 KiB)
+            int size = i % 50 == 0 ? 40_000 + random.nextInt(4000) : random.nextInt(200);
+            String s = thread + ":" + i + ":" + "x".repeat(size);
+            expected.add(s);
+            results.add(root.callAsync("echo", s));
+            if (i % 40 == 39) {
+              assertEquals(i + thread, root.call("add", i, thread));
+            }
+          }
+          for (int i = 0; i < results.size(); i++) {
+            assertEquals(expected.get(i), results.get(i).get(30, TimeUnit.SECONDS));
+          }
+          return results.size();
+        },
+        400);
     // a lone asynchronous call is written promptly too (by a worker), not left queued
     assertEquals(7, conn.root().callAsync("add", 3, 4).get(5, TimeUnit.SECONDS));
   }
