@@ -171,7 +171,7 @@ final class Completions {
 
     @Override
     public void run() {
-      do {
+      while (true) {
         Done done;
         // (a hand-over between the check and the poll lets this drainer run one more result,
         // alongside the new drainer: only after a stall, when order is no longer promised)
@@ -190,14 +190,12 @@ final class Completions {
         if (!current.compareAndSet(this, null)) {
           return; // replaced by the watchdog: the new drainer owns the queue
         }
-        // a result queued after the last poll may have found this drainer still current; the
-        // watchdog may have stopped meanwhile, seeing no drainer: take over as start() does
-      } while (!queue.isEmpty() && current.compareAndSet(null, this) && watched());
-    }
-
-    private boolean watched() {
-      ensureWatched();
-      return true;
+        // a result queued after the last poll may have found this drainer still current
+        if (queue.isEmpty() || !current.compareAndSet(null, this)) {
+          return;
+        }
+        ensureWatched(); // the watchdog may have stopped meanwhile, seeing no drainer
+      }
     }
   }
 }

@@ -40,15 +40,13 @@ final class Conversions {
 
   /** Whether {@code value} is the box of the primitive type {@code primitive} (no lookup). */
   static boolean isBoxOf(Object value, Class<?> primitive) {
-    return primitive == int.class
-        ? value instanceof Integer
-        : primitive == long.class
-            ? value instanceof Long
-            : primitive == boolean.class
-                ? value instanceof Boolean
-                : primitive == double.class
-                    ? value instanceof Double
-                    : PRIMITIVE_OF.get(value.getClass()) == primitive;
+    if (primitive == int.class) {
+      return value instanceof Integer;
+    }
+    if (primitive == long.class) {
+      return value instanceof Long;
+    }
+    return PRIMITIVE_OF.get(value.getClass()) == primitive;
   }
 
   /** The cost of passing {@code arg} for a parameter of type {@code p}, or {@link #NO}. */
