@@ -293,19 +293,7 @@ public final class SocketWire implements Wire {
 
   @Override
   public void send(Supplier<ByteBuf> encoder, Duration timeout) {
-    if (readLock.isHeldByCurrentThread()) {
-      // a reader never waits nor writes: the peer may be waiting for us to read
-      enqueue(encoder.get());
-      return;
-    }
-    awaitWritable(timeout);
-    ByteBuf frame = encoder.get();
-    if (isVirtual(Thread.currentThread())) {
-      enqueue(frame); // an interrupted virtual thread in socket I/O would close the socket
-      return;
-    }
-    queue(frame);
-    writeQueued();
+    send(encoder, timeout, false);
   }
 
   /**
@@ -315,13 +303,19 @@ public final class SocketWire implements Wire {
    */
   @Override
   public void sendBatched(Supplier<ByteBuf> encoder, Duration timeout) {
+    send(encoder, timeout, true);
+  }
+
+  private void send(Supplier<ByteBuf> encoder, Duration timeout, boolean batched) {
     if (readLock.isHeldByCurrentThread()) {
+      // a reader never waits nor writes: the peer may be waiting for us to read
       enqueue(encoder.get());
       return;
     }
     awaitWritable(timeout);
     queue(encoder.get());
-    if (queue.bytes() >= COALESCE_LIMIT && !isVirtual(Thread.currentThread())) {
+    // an interrupted virtual thread in socket I/O would close the socket: a worker writes for it
+    if (!isVirtual(Thread.currentThread()) && (!batched || queue.bytes() >= COALESCE_LIMIT)) {
       writeQueued();
     } else {
       kickWriter();
