@@ -235,8 +235,19 @@ class SoakIT {
     return new long[] {made.get(), errors.get()};
   }
 
-  /** One call of three kinds: by value, with a 2 KiB payload, with a by-reference result. */
+  /**
+   * One call of four kinds: by value, with a 2 KiB payload, with a 300 KiB one (a chunked large
+   * frame each way), with a by-reference result.
+   */
   private static void call(RemoteRef root, int i, byte[] payload) {
+    if (i % 50 == 2) {
+      byte[] large = new byte[300 << 10];
+      large[large.length - 1] = (byte) i;
+      if (!Arrays.equals(large, (byte[]) root.call("echo", (Object) large))) {
+        throw new AssertionError("large echo differs");
+      }
+      return;
+    }
     switch (i % 10) {
       case 0:
         RemoteRef list = Rpyc.ref(root.call("list", 3));

@@ -2,6 +2,7 @@ package io.rpyc.internal.codec;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.rpyc.ProtocolViolationException;
@@ -38,21 +39,46 @@ public final class FrameDecoder extends ByteToMessageDecoder {
 
   /**
    * Netty's merge cumulator grows its buffer to exactly what has arrived, copying everything on
-   * each growth, which makes a 64 MiB frame quadratic. Grow geometrically instead (linear copying
-   * overall), but never beyond the frame the header announces, and never to more than twice the
-   * bytes that actually arrived: a hostile header alone allocates nothing.
+   * each growth, which makes a 64 MiB frame quadratic. A {@linkplain LargeFrames large} frame is
+   * instead kept as the buffers it arrived in (a composite: nothing is copied); a smaller one grows
+   * its buffer geometrically (linear copying overall), but never beyond the frame the header
+   * announces. Either way a buffer never holds much more than the bytes that actually arrived: a
+   * hostile header alone allocates nothing.
    */
   private ByteBuf cumulate(ByteBufAllocator alloc, ByteBuf cumulation, ByteBuf in) {
-    if (!cumulation.isReadable()
-        || in.readableBytes() > cumulation.maxWritableBytes()
-        || cumulation.refCnt() > 1
-        || cumulation.isReadOnly()) {
+    if (!cumulation.isReadable() || cumulation.refCnt() > 1 || cumulation.isReadOnly()) {
       return MERGE_CUMULATOR.cumulate(alloc, cumulation, in);
     }
+    long frame = announced(cumulation);
     int needed = cumulation.readableBytes() + in.readableBytes();
-    if (needed > cumulation.capacity() - cumulation.readerIndex()
-        && cumulation.readableBytes() >= HEADER) {
-      long frame = HEADER + cumulation.getUnsignedInt(cumulation.readerIndex()) + 1;
+    boolean full = needed > cumulation.capacity() - cumulation.readerIndex();
+    if (LargeFrames.isLarge(frame) && (full || cumulation instanceof CompositeByteBuf)) {
+      CompositeByteBuf chunks;
+      if (cumulation instanceof CompositeByteBuf) {
+        chunks = (CompositeByteBuf) cumulation;
+      } else {
+        chunks = alloc.compositeBuffer(Integer.MAX_VALUE);
+        chunks.addComponent(true, cumulation);
+      }
+      return chunks.addComponent(true, in);
+    }
+    if (cumulation instanceof CompositeByteBuf) {
+      // what follows a large frame: back to one buffer (only this small rest is copied)
+      ByteBuf merged = alloc.buffer(Math.max(needed, 256));
+      try {
+        merged.writeBytes(cumulation).writeBytes(in);
+      } catch (RuntimeException e) {
+        merged.release();
+        throw e;
+      }
+      cumulation.release();
+      in.release();
+      return merged;
+    }
+    if (in.readableBytes() > cumulation.maxWritableBytes()) {
+      return MERGE_CUMULATOR.cumulate(alloc, cumulation, in);
+    }
+    if (full && frame > 0) {
       long doubled = Math.max(needed, 2L * cumulation.capacity());
       int capacity =
           (int) Math.max(needed, Math.min(doubled, Math.min(frame, maxFrameSize + HEADER + 1L)));
@@ -68,6 +94,14 @@ public final class FrameDecoder extends ByteToMessageDecoder {
       return grown;
     }
     return MERGE_CUMULATOR.cumulate(alloc, cumulation, in);
+  }
+
+  /**
+   * The whole length (header and trailer included) of the frame starting at {@code in}'s reader
+   * index, or 0 while its header has not arrived.
+   */
+  public static long announced(ByteBuf in) {
+    return in.readableBytes() < HEADER ? 0 : HEADER + in.getUnsignedInt(in.readerIndex()) + 1;
   }
 
   @Override

@@ -38,8 +38,10 @@ public final class FrameEncoder {
       boolean javaTypes,
       boolean compress,
       int maxPayload) {
-    // sized once for a large byte[] or string in the body (doubling from 64 copied it ~20 times)
-    ByteBuf frame = alloc.buffer(Math.max(64, HEADER + 32 + BrineWriter.estimateSize(body)));
+    // sized once for a large byte[] or string in the body (doubling from 64 copied it ~20 times);
+    // a large frame is a run of pooled chunks (LargeFrames)
+    ByteBuf frame =
+        LargeFrames.buffer(alloc, Math.max(64, HEADER + 32 + BrineWriter.estimateSize(body)));
     try {
       frame.writerIndex(HEADER);
       frame.writeByte(chain != 0 ? Brine.TAG_TUP4 : Brine.TAG_TUP3);

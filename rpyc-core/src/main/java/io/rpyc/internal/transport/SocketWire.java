@@ -10,6 +10,7 @@ import io.rpyc.RpycConfig;
 import io.rpyc.RpycException;
 import io.rpyc.Service;
 import io.rpyc.internal.codec.FrameDecoder;
+import io.rpyc.internal.codec.LargeFrames;
 import io.rpyc.internal.codec.Message;
 import io.rpyc.internal.protocol.ProtocolConnection;
 import java.io.IOException;
@@ -102,6 +103,7 @@ public final class SocketWire implements Wire {
   private final ConcurrentLinkedQueue<Follower> followers = new ConcurrentLinkedQueue<>();
   private final List<Object> decoded = new ArrayList<>(); // guarded by readLock
   private ByteBuf cumulation; // guarded by readLock
+  private ByteBuf chunk; // guarded by readLock: the part of a large frame being read into
   private volatile long lastCallerRead = System.nanoTime();
   private final AtomicLong followerArrivals = new AtomicLong();
   private volatile boolean readerWanted;
@@ -628,6 +630,10 @@ public final class SocketWire implements Wire {
       cumulation.release();
       cumulation = null;
     }
+    if (chunk != null) {
+      chunk.release();
+      chunk = null;
+    }
   }
 
   /**
@@ -643,21 +649,26 @@ public final class SocketWire implements Wire {
       if (cumulation == null) {
         cumulation = ALLOC.heapBuffer(READ_CHUNK);
       }
-      ensureWritable();
+      ByteBuf target = readTarget();
       socket.setSoTimeout(timeoutMillis);
       int n =
           in.read(
-              cumulation.array(),
-              cumulation.arrayOffset() + cumulation.writerIndex(),
-              cumulation.writableBytes());
+              target.array(), target.arrayOffset() + target.writerIndex(), target.writableBytes());
       if (n < 0) {
         closing = true;
         closeQuietly(socket);
         c.onInactive();
         return false;
       }
-      cumulation.writerIndex(cumulation.writerIndex() + n);
+      target.writerIndex(target.writerIndex() + n);
       lastRead = System.nanoTime();
+      if (target == chunk) {
+        if (chunk.isWritable()) {
+          return true; // the frame goes on in this chunk
+        }
+        ((CompositeByteBuf) cumulation).addComponent(true, chunk);
+        chunk = null;
+      }
       decoder.decodeFrames(ALLOC, cumulation, decoded);
       if (!cumulation.isReadable()) {
         if (cumulation.capacity() > 2 * READ_CHUNK) {
@@ -686,33 +697,50 @@ public final class SocketWire implements Wire {
   }
 
   /**
-   * Room to read into: at least {@link #READ_CHUNK} bytes, or, within a large frame, up to what it
-   * still needs but never more than doubling what arrived (a hostile header allocates nothing).
+   * The buffer to read into. Normally the cumulation, with room for at least {@link #READ_CHUNK}
+   * bytes or, within a frame, up to what it still needs. A {@linkplain LargeFrames large} frame is
+   * read into chunks that join a composite as they fill: nothing is copied to grow. A chunk never
+   * reaches past its frame (the frame ends with a full chunk) nor more than doubles what arrived (a
+   * hostile length header alone allocates nothing).
    */
-  private void ensureWritable() {
+  private ByteBuf readTarget() {
+    if (chunk != null) {
+      return chunk;
+    }
     int readable = cumulation.readableBytes();
-    long missing = READ_CHUNK; // what the frame being read still lacks, if known
-    if (readable >= 5) {
-      long frame = 5 + cumulation.getUnsignedInt(cumulation.readerIndex()) + 1;
-      missing = Math.max(frame - readable, READ_CHUNK);
+    long frame = FrameDecoder.announced(cumulation);
+    long missing = Math.max(frame - readable, READ_CHUNK); // what the frame still lacks, if known
+    if (LargeFrames.isLarge(frame)
+        && (cumulation instanceof CompositeByteBuf || cumulation.writableBytes() < missing)) {
+      if (!(cumulation instanceof CompositeByteBuf)) {
+        CompositeByteBuf chunks = ALLOC.compositeHeapBuffer(Integer.MAX_VALUE);
+        cumulation = chunks.addComponent(true, cumulation);
+      }
+      int size =
+          (int)
+              Math.min(
+                  frame - readable, Math.min(LargeFrames.CHUNK, Math.max(READ_CHUNK, readable)));
+      chunk = ALLOC.heapBuffer(size);
+      return chunk;
     }
     int room = (int) Math.min(missing, READ_CHUNK); // enough for the next read
     if (cumulation.writableBytes() >= room) {
-      return;
+      return cumulation;
     }
     if (cumulation.readerIndex() > 0) {
       cumulation.discardReadBytes();
       if (cumulation.writableBytes() >= room) {
-        return;
+        return cumulation;
       }
     }
     // grow geometrically (linear copying overall) towards the announced frame, never by more than
-    // what has arrived: a hostile length header alone allocates nothing
+    // what has arrived
     long grow = Math.min(missing, Math.max(READ_CHUNK, (long) readable));
     ByteBuf grown = ALLOC.heapBuffer((int) Math.min(Integer.MAX_VALUE - 8, readable + grow));
     grown.writeBytes(cumulation);
     cumulation.release();
     cumulation = grown;
+    return cumulation;
   }
 
   /**
