@@ -5,6 +5,7 @@ unless Python itself breaks. The JVM test asserts on the details.
 """
 import json
 import pickle
+import random
 import sys
 import traceback
 
@@ -22,6 +23,12 @@ def run(case, root):
         back = [root.echo(v) for v in values]
         return {"same": [b == v and type(b) is type(v) for b, v in zip(back, values)],
                 "java": [root.type_of(v) for v in values]}
+    if case == "large":  # frames the JVM receives and sends in chunks, zlib-compressed on the wire
+        noise = random.Random(9).randbytes(3 << 20)
+        zeros = bytes(2 << 20)
+        text = "\u00e9\u20ac\U0001d11e " * 100_000
+        return {"noise": root.echo(noise) == noise, "zeros": root.echo(zeros) == zeros,
+                "text": root.echo(text) == text}
     if case == "callback":
         return {"result": root.call_back(lambda x: x * 2, 21)}
     if case == "list":

@@ -46,6 +46,14 @@ class PythonClientIT {
   }
 
   @Test
+  void largeValues_roundTrip() throws Exception {
+    Map<String, Object> r = run("large");
+    for (String value : List.of("noise", "zeros", "text")) {
+      assertEquals(true, r.get(value), value + " came back equal: " + r);
+    }
+  }
+
+  @Test
   void servicesAnswerByJavaName_exposedName_andAlias() throws Exception {
     Map<String, Object> r = run("add");
     assertEquals(3L, r.get("add"));

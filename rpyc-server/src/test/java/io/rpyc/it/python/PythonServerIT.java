@@ -17,6 +17,7 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
@@ -59,6 +60,21 @@ class PythonServerIT {
     assertFalse(conn.isJavaPeer());
     assertEquals(3, root.call("add", 1, 2));
     conn.ping();
+  }
+
+  @Test
+  void largeValues_roundTripThroughPython_compressedBothWays() {
+    // frames above LargeFrames' threshold travel in chunks here and zlib-compressed on the wire
+    Random random = new Random(9);
+    for (int size : new int[] {300 << 10, 3 << 20}) {
+      byte[] noise = new byte[size];
+      random.nextBytes(noise);
+      assertArrayEquals(noise, (byte[]) root.call("echo", (Object) noise), size + " random bytes");
+    }
+    byte[] zeros = new byte[2 << 20]; // compresses ~1000:1: inflating must grow its buffer
+    assertArrayEquals(zeros, (byte[]) root.call("echo", (Object) zeros));
+    String text = "é€𝄞 ".repeat(100_000); // 1 MB of UTF-8 with 2-, 3- and 4-byte characters
+    assertEquals(text, root.call("echo", text));
   }
 
   @Test
