@@ -1,5 +1,6 @@
 package io.rpyc.it;
 
+import static io.rpyc.testing.Discovery.found;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -36,14 +37,6 @@ class ClassicServerRegistrationIT {
       registry.close();
     }
     RegistryBackends.closeAll();
-  }
-
-  private static List<Endpoint> found(Registrar registrar, String name) {
-    try {
-      return Rpyc.discover(name, registrar);
-    } catch (ServiceNotFoundException e) {
-      return List.of();
-    }
   }
 
   @Test

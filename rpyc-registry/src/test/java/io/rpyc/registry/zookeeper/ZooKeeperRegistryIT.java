@@ -1,5 +1,6 @@
 package io.rpyc.registry.zookeeper;
 
+import static io.rpyc.testing.Discovery.found;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -86,14 +87,6 @@ class ZooKeeperRegistryIT {
                     List.of(aliases), "127.0.0.1", port, null, Duration.ofMinutes(1)));
     opened.add(r);
     return r;
-  }
-
-  private static List<Endpoint> found(Registrar registrar, String name) {
-    try {
-      return Rpyc.discover(name, registrar);
-    } catch (ServiceNotFoundException e) {
-      return List.of();
-    }
   }
 
   private static List<Endpoint> at(int... ports) {

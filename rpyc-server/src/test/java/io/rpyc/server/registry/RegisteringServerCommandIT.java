@@ -1,5 +1,6 @@
 package io.rpyc.server.registry;
 
+import static io.rpyc.testing.Discovery.found;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -104,14 +105,6 @@ class RegisteringServerCommandIT {
       }
     }
     throw new AssertionError("rpyc-server did not print its address:\n" + seen);
-  }
-
-  private static List<Endpoint> found(Registrar registrar, String name) {
-    try {
-      return Rpyc.discover(name, registrar);
-    } catch (ServiceNotFoundException e) {
-      return List.of();
-    }
   }
 
   @Test

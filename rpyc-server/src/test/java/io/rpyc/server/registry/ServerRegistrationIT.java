@@ -1,5 +1,6 @@
 package io.rpyc.server.registry;
 
+import static io.rpyc.testing.Discovery.found;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -65,14 +66,6 @@ class ServerRegistrationIT {
 
   private RpycServer server(RpycServer.Builder builder) {
     return open(builder.shutdownGrace(Duration.ofSeconds(1)).build().start());
-  }
-
-  private static List<Endpoint> found(Registrar registrar, String name) {
-    try {
-      return Rpyc.discover(name, registrar);
-    } catch (ServiceNotFoundException e) {
-      return List.of();
-    }
   }
 
   private static int unusedPort() throws Exception {
