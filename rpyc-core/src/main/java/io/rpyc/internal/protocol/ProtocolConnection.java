@@ -822,8 +822,9 @@ public final class ProtocolConnection implements Connection {
       return true;
     }
     if (o instanceof Tuple) {
-      for (Object item : (Tuple) o) {
-        if (!isValue(item)) {
+      Tuple t = (Tuple) o;
+      for (int i = 0; i < t.size(); i++) { // no iterator: this runs for every call's arguments
+        if (!isValue(t.get(i))) {
           return false;
         }
       }
