@@ -2,7 +2,6 @@ package io.rpyc.internal.codec;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.rpyc.ProtocolViolationException;
@@ -26,6 +25,8 @@ import java.util.zip.Inflater;
 public final class FrameDecoder extends ByteToMessageDecoder {
   private static final int HEADER = 5;
   private static final ThreadLocal<Inflater> INFLATER = ThreadLocal.withInitial(Inflater::new);
+  private static final ThreadLocal<byte[]> SCRATCH =
+      ThreadLocal.withInitial(() -> new byte[64 << 10]);
 
   private final int maxFrameSize;
   private final int maxDepth;
@@ -40,10 +41,11 @@ public final class FrameDecoder extends ByteToMessageDecoder {
   /**
    * Netty's merge cumulator grows its buffer to exactly what has arrived, copying everything on
    * each growth, which makes a 64 MiB frame quadratic. A {@linkplain LargeFrames large} frame is
-   * instead kept as the buffers it arrived in (a composite: nothing is copied); a smaller one grows
-   * its buffer geometrically (linear copying overall), but never beyond the frame the header
-   * announces. Either way a buffer never holds much more than the bytes that actually arrived: a
-   * hostile header alone allocates nothing.
+   * instead copied once into pooled {@link LargeFrames.Chunks} (the read buffers themselves are not
+   * kept: a peer sending a byte per packet would make each of them a component); a smaller one
+   * grows its buffer geometrically (linear copying overall), but never beyond the frame the header
+   * announces. Either way a buffer holds at most about twice what actually arrived: a hostile
+   * header alone allocates nothing.
    */
   private ByteBuf cumulate(ByteBufAllocator alloc, ByteBuf cumulation, ByteBuf in) {
     if (!cumulation.isReadable() || cumulation.refCnt() > 1 || cumulation.isReadOnly()) {
@@ -52,28 +54,13 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     long frame = announced(cumulation);
     int needed = cumulation.readableBytes() + in.readableBytes();
     boolean full = needed > cumulation.capacity() - cumulation.readerIndex();
-    if (LargeFrames.isLarge(frame) && (full || cumulation instanceof CompositeByteBuf)) {
-      CompositeByteBuf chunks;
-      if (cumulation instanceof CompositeByteBuf) {
-        chunks = (CompositeByteBuf) cumulation;
-      } else {
-        chunks = alloc.compositeBuffer(Integer.MAX_VALUE);
-        chunks.addComponent(true, cumulation);
-      }
-      return chunks.addComponent(true, in);
+    boolean chunked = cumulation instanceof LargeFrames.Chunks;
+    if (LargeFrames.isLarge(frame) && (full || chunked)) {
+      return append(chunked ? cumulation : new LargeFrames.Chunks(alloc), cumulation, in);
     }
-    if (cumulation instanceof CompositeByteBuf) {
+    if (chunked) {
       // what follows a large frame: back to one buffer (only this small rest is copied)
-      ByteBuf merged = alloc.buffer(Math.max(needed, 256));
-      try {
-        merged.writeBytes(cumulation).writeBytes(in);
-      } catch (RuntimeException e) {
-        merged.release();
-        throw e;
-      }
-      cumulation.release();
-      in.release();
-      return merged;
+      return append(alloc.buffer(Math.max(needed, 256)), cumulation, in);
     }
     if (in.readableBytes() > cumulation.maxWritableBytes()) {
       return MERGE_CUMULATOR.cumulate(alloc, cumulation, in);
@@ -82,18 +69,32 @@ public final class FrameDecoder extends ByteToMessageDecoder {
       long doubled = Math.max(needed, 2L * cumulation.capacity());
       int capacity =
           (int) Math.max(needed, Math.min(doubled, Math.min(frame, maxFrameSize + HEADER + 1L)));
-      ByteBuf grown = alloc.buffer(capacity);
-      try {
-        grown.writeBytes(cumulation).writeBytes(in);
-      } catch (RuntimeException e) {
-        grown.release();
-        throw e;
-      }
-      cumulation.release();
-      in.release();
-      return grown;
+      return append(alloc.buffer(capacity), cumulation, in);
     }
     return MERGE_CUMULATOR.cumulate(alloc, cumulation, in);
+  }
+
+  /**
+   * Copies {@code cumulation} and {@code in} into {@code to}, a new buffer, or only {@code in} when
+   * {@code to} is the cumulation. Releases {@code in}, and the replaced cumulation on success (on
+   * failure the decoder still holds it, as with Netty's own cumulators).
+   */
+  private static ByteBuf append(ByteBuf to, ByteBuf cumulation, ByteBuf in) {
+    boolean fresh = to != cumulation;
+    ByteBuf release = fresh ? to : null;
+    try {
+      if (fresh) {
+        to.writeBytes(cumulation);
+      }
+      to.writeBytes(in);
+      release = fresh ? cumulation : null;
+      return to;
+    } finally {
+      if (release != null) {
+        release.release();
+      }
+      in.release();
+    }
   }
 
   /**
@@ -102,6 +103,11 @@ public final class FrameDecoder extends ByteToMessageDecoder {
    */
   public static long announced(ByteBuf in) {
     return in.readableBytes() < HEADER ? 0 : HEADER + in.getUnsignedInt(in.readerIndex()) + 1;
+  }
+
+  /** What has arrived and not been decoded yet (for tests). */
+  ByteBuf cumulation() {
+    return internalBuffer();
   }
 
   @Override
@@ -199,26 +205,28 @@ public final class FrameDecoder extends ByteToMessageDecoder {
   private ByteBuf inflate(ByteBufAllocator alloc, ByteBuf compressed) {
     Inflater inflater = INFLATER.get();
     inflater.reset();
-    inflater.setInput(compressed.nioBuffer());
-    ByteBuf out = alloc.heapBuffer(Math.min(maxFrameSize, compressed.readableBytes() * 4 + 64));
+    byte[] scratch = SCRATCH.get();
+    ByteBuf out = new LargeFrames.Chunks(alloc);
     try {
-      while (!inflater.finished()) {
-        if (out.writerIndex() >= maxFrameSize) {
-          throw new ProtocolViolationException(
-              "compressed frame inflates beyond the maximum frame size of " + maxFrameSize);
-        }
-        out.ensureWritable(
-            Math.min(maxFrameSize - out.writerIndex(), Math.max(out.capacity(), 4096)));
-        ByteBuffer target = out.nioBuffer(out.writerIndex(), out.writableBytes());
-        int n = inflater.inflate(target);
-        out.writerIndex(out.writerIndex() + n);
-        if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
-          throw new ProtocolViolationException("truncated or invalid zlib stream in a frame");
+      // part by part: a chunked frame's nioBuffer() would copy it whole into one new buffer
+      for (ByteBuffer part : compressed.nioBuffers()) {
+        inflater.setInput(part);
+        while (!inflater.needsInput() && !inflater.finished()) {
+          int n =
+              inflater.inflate(
+                  scratch, 0, Math.min(scratch.length, maxFrameSize - out.writerIndex() + 1));
+          if (out.writerIndex() + n > maxFrameSize) {
+            throw new ProtocolViolationException(
+                "compressed frame inflates beyond the maximum frame size of " + maxFrameSize);
+          }
+          out.writeBytes(scratch, 0, n);
+          if (n == 0 && inflater.needsDictionary()) {
+            throw new ProtocolViolationException("a zlib stream with a preset dictionary");
+          }
         }
       }
-      if (out.writerIndex() > maxFrameSize) {
-        throw new ProtocolViolationException(
-            "compressed frame inflates beyond the maximum frame size of " + maxFrameSize);
+      if (!inflater.finished()) {
+        throw new ProtocolViolationException("truncated or invalid zlib stream in a frame");
       }
       return out;
     } catch (DataFormatException e) {

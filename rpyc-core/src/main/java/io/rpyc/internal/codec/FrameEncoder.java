@@ -19,6 +19,8 @@ public final class FrameEncoder {
   private static final int HEADER = 5;
   private static final ThreadLocal<Deflater> DEFLATER =
       ThreadLocal.withInitial(() -> new Deflater(1));
+  private static final ThreadLocal<byte[]> SCRATCH =
+      ThreadLocal.withInitial(() -> new byte[64 << 10]);
 
   private FrameEncoder() {}
 
@@ -75,16 +77,20 @@ public final class FrameEncoder {
   private static ByteBuf deflate(ByteBufAllocator alloc, ByteBuf plain, int length) {
     Deflater deflater = DEFLATER.get();
     deflater.reset();
-    deflater.setInput(plain.nioBuffer(HEADER, length));
-    deflater.finish();
-    ByteBuf out = alloc.buffer(HEADER + length / 2 + 64);
+    byte[] scratch = SCRATCH.get();
+    ByteBuf out = LargeFrames.buffer(alloc, HEADER + length / 2 + 64);
     try {
       out.writerIndex(HEADER);
+      // part by part: a chunked frame's nioBuffer() would copy it whole into one new buffer
+      for (ByteBuffer part : plain.nioBuffers(HEADER, length)) {
+        deflater.setInput(part);
+        while (!deflater.needsInput()) {
+          out.writeBytes(scratch, 0, deflater.deflate(scratch));
+        }
+      }
+      deflater.finish();
       while (!deflater.finished()) {
-        out.ensureWritable(Math.max(4096, length / 8));
-        ByteBuffer target = out.nioBuffer(out.writerIndex(), out.writableBytes());
-        int n = deflater.deflate(target);
-        out.writerIndex(out.writerIndex() + n);
+        out.writeBytes(scratch, 0, deflater.deflate(scratch));
       }
       out.setInt(0, out.writerIndex() - HEADER);
       out.setByte(4, 1);

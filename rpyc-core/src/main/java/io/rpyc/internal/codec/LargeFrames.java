@@ -30,24 +30,50 @@ public final class LargeFrames {
 
   /**
    * Returns an empty buffer with room for {@code capacity} bytes: one buffer below {@link
-   * #THRESHOLD}, otherwise a composite of chunks that are all allocated now (writing into it never
-   * copies). Either grows like any buffer if more is written.
+   * #THRESHOLD}, otherwise {@link Chunks} allocated now. Either grows if more is written.
    */
   public static ByteBuf buffer(ByteBufAllocator alloc, int capacity) {
     if (!isLarge(capacity)) {
       return alloc.buffer(capacity);
     }
-    CompositeByteBuf frame = alloc.compositeBuffer(Integer.MAX_VALUE);
+    Chunks frame = new Chunks(alloc);
     try {
-      for (int left = capacity; left > 0; left -= CHUNK) {
-        ByteBuf chunk = alloc.buffer(Math.min(left, CHUNK));
-        // a component spans its buffer's readable bytes: make the whole chunk room to write into
-        frame.addComponent(false, chunk.writerIndex(chunk.capacity()));
-      }
+      frame.capacity(capacity);
     } catch (RuntimeException | Error e) {
       frame.release();
       throw e;
     }
     return frame;
+  }
+
+  /**
+   * A composite buffer that grows by adding chunks of at most {@link #CHUNK} bytes from its
+   * allocator, where a plain {@link CompositeByteBuf} would add one buffer of the whole growth (as
+   * large as the frame, and fresh memory beyond a few megabytes). Growth follows the allocator's
+   * usual steps (doubling, then 4 MiB at a time), so the room it holds is bounded by what was
+   * written.
+   */
+  public static final class Chunks extends CompositeByteBuf {
+    Chunks(ByteBufAllocator alloc) {
+      super(alloc, false, Integer.MAX_VALUE);
+    }
+
+    @Override
+    public CompositeByteBuf capacity(int newCapacity) {
+      int old = capacity();
+      if (newCapacity <= old) {
+        return super.capacity(newCapacity);
+      }
+      if (newCapacity > maxCapacity()) {
+        throw new IllegalArgumentException("capacity " + newCapacity + " > " + maxCapacity());
+      }
+      for (int left = newCapacity - old; left > 0; ) {
+        ByteBuf chunk = alloc().buffer(Math.min(left, CHUNK));
+        left -= chunk.capacity();
+        // a component spans its buffer's readable bytes: make the whole chunk room to write into
+        addComponent(false, chunk.writerIndex(chunk.capacity()));
+      }
+      return this;
+    }
   }
 }

@@ -666,12 +666,13 @@ public final class SocketWire implements Wire {
         if (chunk.isWritable()) {
           return true; // the frame goes on in this chunk
         }
-        ((CompositeByteBuf) cumulation).addComponent(true, chunk);
-        chunk = null;
+        ByteBuf filled = chunk;
+        chunk = null; // the composite owns it from here, even if adding it fails
+        ((CompositeByteBuf) cumulation).addComponent(true, filled);
       }
       decoder.decodeFrames(ALLOC, cumulation, decoded);
       if (!cumulation.isReadable()) {
-        if (cumulation.capacity() > 2 * READ_CHUNK) {
+        if (cumulation instanceof CompositeByteBuf || cumulation.capacity() > 2 * READ_CHUNK) {
           releaseCumulation(); // a large frame passed: do not keep its buffer
         } else {
           cumulation.clear();

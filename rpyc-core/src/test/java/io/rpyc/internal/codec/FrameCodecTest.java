@@ -292,7 +292,7 @@ class FrameCodecTest {
   }
 
   @Test
-  void largeFrames_areKeptAsTheyArrive_butAHeaderAloneAllocatesNothingBig() {
+  void largeFrames_areCopiedOnceIntoChunks_butAHeaderAloneAllocatesNothingBig() {
     CountingAllocator counting = new CountingAllocator();
     EmbeddedChannel big = new EmbeddedChannel();
     big.config().setAllocator(counting);
@@ -316,8 +316,66 @@ class FrameCodecTest {
       feed(frames, wire, 64 << 10);
       Message m = frames.readInbound();
       assertEquals(8 << 20, ((byte[]) ((Tuple) m.body()).get(1)).length);
-      // the 64 KiB pieces are kept as they came: nothing is copied to grow a buffer
-      assertTrue(linear.total < 256 << 10, "allocated " + linear.total + " for " + wire.length);
+      // copied once, into chunks: no buffer as large as the frame, nothing copied again to grow
+      assertTrue(linear.largest <= LargeFrames.CHUNK, "largest buffer " + linear.largest);
+      assertTrue(
+          linear.total < 2L * wire.length, "allocated " + linear.total + " for " + wire.length);
+    } finally {
+      frames.finishAndReleaseAll();
+    }
+  }
+
+  @Test
+  void aLargeFrameDribbledAByteAtATime_holdsAFewChunks_notABufferPerRead() {
+    CountingAllocator counting = new CountingAllocator();
+    EmbeddedChannel ch = new EmbeddedChannel();
+    ch.config().setAllocator(counting);
+    ch.pipeline().addLast(new FrameDecoder(64 << 20, 64));
+    try {
+      ch.writeInbound(Unpooled.wrappedBuffer(Hex.parse("03 ff ff ff 00"))); // ~64 MiB announced
+      int arrived = 200_000;
+      for (int i = 0; i < arrived; i++) {
+        ch.writeInbound(Unpooled.buffer(64).writeByte(i)); // what a 1-byte read looks like
+      }
+      // at most about twice what arrived, in a few dozen chunks, not a component per read
+      ByteBuf held = ch.pipeline().get(FrameDecoder.class).cumulation();
+      assertEquals(arrived + 5, held.readableBytes());
+      assertTrue(held.capacity() <= 2L * arrived + LargeFrames.CHUNK, "held " + held.capacity());
+      int components = ((CompositeByteBuf) held).numComponents();
+      assertTrue(components < 64, components + " components");
+      assertTrue(counting.total <= 2L * arrived + LargeFrames.CHUNK, "allocated " + counting.total);
+    } finally {
+      ch.finishAndReleaseAll();
+    }
+  }
+
+  @Test
+  void largeCompressedFrames_andLongMultibyteStrings_roundTripInChunks() {
+    EmbeddedChannel frames = new EmbeddedChannel(new FrameDecoder(64 << 20, 64));
+    try {
+      byte[] noise = new byte[3 << 20];
+      new Random(5).nextBytes(noise);
+      // the size estimate counts characters: 3 UTF-8 bytes each outgrow it, by chunks
+      String text = "\u65e5\u672c".repeat(600_000);
+      Object[][] bodies = {{1, noise}, {1, new byte[5 << 20]}, {1, text}};
+      for (boolean compress : new boolean[] {true, false}) {
+        for (Object[] body : bodies) {
+          ByteBuf f = frame(body, compress);
+          if (f instanceof CompositeByteBuf) {
+            CompositeByteBuf chunks = (CompositeByteBuf) f;
+            for (int i = 0; i < chunks.numComponents(); i++) {
+              assertTrue(chunks.internalComponent(i).capacity() <= LargeFrames.CHUNK);
+            }
+          }
+          frames.writeInbound(f);
+          Object got = ((Tuple) ((Message) frames.readInbound()).body()).get(1);
+          if (body[1] instanceof byte[]) {
+            assertArrayEquals((byte[]) body[1], (byte[]) got);
+          } else {
+            assertEquals(body[1], got);
+          }
+        }
+      }
     } finally {
       frames.finishAndReleaseAll();
     }
