@@ -214,8 +214,10 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         while (!inflater.needsInput() && !inflater.finished()) {
           int n =
               inflater.inflate(
-                  scratch, 0, Math.min(scratch.length, maxFrameSize - out.writerIndex() + 1));
-          if (out.writerIndex() + n > maxFrameSize) {
+                  scratch,
+                  0,
+                  (int) Math.min(scratch.length, maxFrameSize + 1L - out.writerIndex()));
+          if (out.writerIndex() + (long) n > maxFrameSize) {
             throw new ProtocolViolationException(
                 "compressed frame inflates beyond the maximum frame size of " + maxFrameSize);
           }
