@@ -289,10 +289,12 @@ public final class SideBySide {
       byte[] data = new byte[size];
       new Random(size).nextBytes(data); // incompressible, as a JVM payload usually is
       int reps = options.quick ? 3 : size > (8 << 20) ? 3 : 20;
-      int warm = options.quick ? 1 : size > (8 << 20) ? 1 : 5;
+      // a JVM's first few dozen 1 MiB echoes run cold code (5-15 ms, then ~2 ms from about the
+      // 60th on, RMI's too): warm its echo path as the add rows are warmed. Python has no JIT.
+      int warm = options.quick ? 1 : size > (8 << 20) ? 1 : 100;
       for (Target t : targets) {
         boolean slow = t.slowEcho(size) || (t instanceof PythonClientTarget && size > (8 << 20));
-        int tWarm = slow ? 0 : warm;
+        int tWarm = slow ? 0 : t instanceof PythonClientTarget ? Math.min(warm, 5) : warm;
         int tReps = slow ? 1 : reps;
         if (t instanceof PythonClientTarget) {
           for (double ms : ((PythonClientTarget) t).echo(size, tReps, tWarm)) {
