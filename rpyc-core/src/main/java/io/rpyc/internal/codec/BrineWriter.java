@@ -3,7 +3,6 @@ package io.rpyc.internal.codec;
 import static io.rpyc.internal.codec.Brine.*;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.rpyc.PyValue;
 import io.rpyc.Tuple;
 import java.math.BigDecimal;
@@ -243,19 +242,33 @@ public final class BrineWriter {
     out.writeBytes(bytes);
   }
 
-  /** Writes a {@code str}: tag 0x08 and the UTF-8 bytes as a nested brine bytes value. */
+  /**
+   * Writes a {@code str}: tag 0x08 and the UTF-8 bytes as a nested brine bytes value. An unpaired
+   * surrogate becomes {@code '?'}, as {@link String#getBytes} makes it.
+   */
   public static void writeString(ByteBuf out, String s) {
     out.writeByte(TAG_STR);
-    if (!out.hasArray() && !out.hasMemoryAddress() && s.length() > 64) {
-      // a chunked frame: Netty would write it a byte at a time (about 5x slower for long ones)
+    int n = s.length();
+    if (!isAscii(s) || (!out.hasArray() && !out.hasMemoryAddress() && n > 64)) {
+      // Not ASCII: the JDK's encoder, because Netty's writes an unpaired high surrogate as '?'
+      // followed by the next character cut to one byte (invalid UTF-8, or the wrong character).
+      // A long string into a chunked frame: Netty would write it a byte at a time (~5x slower).
       writeBytes(out, s.getBytes(StandardCharsets.UTF_8));
       return;
     }
-    int utf8Length = ByteBufUtil.utf8Bytes(s);
-    writeBytesHeader(out, utf8Length);
-    if (utf8Length > 0) {
-      ByteBufUtil.reserveAndWriteUtf8(out, s, utf8Length);
+    writeBytesHeader(out, n);
+    if (n > 0) {
+      out.writeCharSequence(s, StandardCharsets.US_ASCII);
     }
+  }
+
+  private static boolean isAscii(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) >= 0x80) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Writes a {@code bytes} value in its shortest form. */

@@ -76,15 +76,15 @@ public final class FrameDecoder extends ByteToMessageDecoder {
 
   /**
    * Copies {@code cumulation} and {@code in} into {@code to}, a new buffer, or only {@code in} when
-   * {@code to} is the cumulation. Releases {@code in}, and the replaced cumulation on success (on
-   * failure the decoder still holds it, as with Netty's own cumulators).
+   * {@code to} is the cumulation. Releases {@code in}, and the replaced cumulation on success; on
+   * failure the decoder still holds the cumulation, untouched (as with Netty's own cumulators).
    */
   private static ByteBuf append(ByteBuf to, ByteBuf cumulation, ByteBuf in) {
     boolean fresh = to != cumulation;
     ByteBuf release = fresh ? to : null;
     try {
       if (fresh) {
-        to.writeBytes(cumulation);
+        to.writeBytes(cumulation, cumulation.readerIndex(), cumulation.readableBytes());
       }
       to.writeBytes(in);
       release = fresh ? cumulation : null;

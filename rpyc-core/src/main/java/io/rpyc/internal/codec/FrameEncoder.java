@@ -78,9 +78,13 @@ public final class FrameEncoder {
     Deflater deflater = DEFLATER.get();
     deflater.reset();
     byte[] scratch = SCRATCH.get();
-    ByteBuf out = LargeFrames.buffer(alloc, HEADER + length / 2 + 64);
+    // a large payload's output grows by chunks as it comes: compressed size is anybody's guess
+    ByteBuf out =
+        LargeFrames.isLarge(length)
+            ? new LargeFrames.Chunks(alloc)
+            : alloc.buffer(HEADER + length / 2 + 64);
     try {
-      out.writerIndex(HEADER);
+      out.writeZero(HEADER); // the header, set below
       // part by part: a chunked frame's nioBuffer() would copy it whole into one new buffer
       for (ByteBuffer part : plain.nioBuffers(HEADER, length)) {
         deflater.setInput(part);

@@ -54,6 +54,43 @@ class BrineTest {
   // ---- the spec's examples (rpyc-5.3-wire.md §4.1)
 
   @Test
+  void aString_encodesToTheSameBytes_inAnyBuffer_unpairedSurrogatesIncluded() {
+    String pad = "x".repeat(70); // long enough for the chunked path too
+    String[] texts = {
+      "plain ascii",
+      "h\u00e9llo",
+      "\ud800\u00e9",
+      "\ud800\u4e2d",
+      "\ud800\ud800\udc00",
+      "a\ud800b",
+      "\udc00",
+      "end\ud800",
+      "\ud83c\udf89 pair"
+    };
+    for (String text : texts) {
+      for (String s : new String[] {text, pad + text}) {
+        byte[] expected = s.getBytes(StandardCharsets.UTF_8); // '?' for an unpaired surrogate
+        ByteBuf heap = Unpooled.buffer();
+        ByteBuf chunked = LargeFrames.buffer(Unpooled.buffer().alloc(), LargeFrames.THRESHOLD);
+        try {
+          for (ByteBuf out : new ByteBuf[] {heap, chunked}) {
+            BrineWriter.writeString(out, s);
+            byte[] written = new byte[out.readableBytes()];
+            out.getBytes(out.readerIndex(), written);
+            byte[] tail =
+                Arrays.copyOfRange(written, written.length - expected.length, written.length);
+            assertArrayEquals(expected, tail, "the bytes of " + s.codePoints().boxed().toList());
+            assertEquals(new String(expected, StandardCharsets.UTF_8), BrineReader.read(out, 64));
+          }
+        } finally {
+          heap.release();
+          chunked.release();
+        }
+      }
+    }
+  }
+
+  @Test
   void smallIntegers_areOneByte() {
     assertWire("50", 0);
     assertWire("20", -48);
