@@ -25,8 +25,6 @@ import java.util.zip.Inflater;
 public final class FrameDecoder extends ByteToMessageDecoder {
   private static final int HEADER = 5;
   private static final ThreadLocal<Inflater> INFLATER = ThreadLocal.withInitial(Inflater::new);
-  private static final ThreadLocal<byte[]> SCRATCH =
-      ThreadLocal.withInitial(() -> new byte[64 << 10]);
 
   private final int maxFrameSize;
   private final int maxDepth;
@@ -205,7 +203,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
   private ByteBuf inflate(ByteBufAllocator alloc, ByteBuf compressed) {
     Inflater inflater = INFLATER.get();
     inflater.reset();
-    byte[] scratch = SCRATCH.get();
+    byte[] scratch = LargeFrames.scratch();
     ByteBuf out = new LargeFrames.Chunks(alloc);
     try {
       // part by part: a chunked frame's nioBuffer() would copy it whole into one new buffer

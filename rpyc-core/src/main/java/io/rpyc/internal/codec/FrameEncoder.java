@@ -19,8 +19,6 @@ public final class FrameEncoder {
   private static final int HEADER = 5;
   private static final ThreadLocal<Deflater> DEFLATER =
       ThreadLocal.withInitial(() -> new Deflater(1));
-  private static final ThreadLocal<byte[]> SCRATCH =
-      ThreadLocal.withInitial(() -> new byte[64 << 10]);
 
   private FrameEncoder() {}
 
@@ -77,7 +75,7 @@ public final class FrameEncoder {
   private static ByteBuf deflate(ByteBufAllocator alloc, ByteBuf plain, int length) {
     Deflater deflater = DEFLATER.get();
     deflater.reset();
-    byte[] scratch = SCRATCH.get();
+    byte[] scratch = LargeFrames.scratch();
     // a large payload's output grows by chunks as it comes: compressed size is anybody's guess
     ByteBuf out =
         LargeFrames.isLarge(length)

@@ -21,7 +21,18 @@ public final class LargeFrames {
   /** The largest chunk. */
   public static final int CHUNK = 256 << 10;
 
+  private static final ThreadLocal<byte[]> SCRATCH =
+      ThreadLocal.withInitial(() -> new byte[64 << 10]);
+
   private LargeFrames() {}
+
+  /**
+   * This thread's 64 KiB staging array, for bytes produced in pieces on their way into a buffer
+   * (zlib's output): a {@link Chunks} offers no one contiguous region to produce them into.
+   */
+  static byte[] scratch() {
+    return SCRATCH.get();
+  }
 
   /** Whether a frame of {@code length} bytes (header and trailer included) is chunked. */
   public static boolean isLarge(long length) {
