@@ -5,13 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rpyc.AsyncResult;
 import io.rpyc.Connection;
-import io.rpyc.Exposed;
 import io.rpyc.RemoteRef;
 import io.rpyc.Rpyc;
 import io.rpyc.RpycConfig;
 import io.rpyc.RpycConfig.ClientTransport;
 import io.rpyc.RpycException;
-import io.rpyc.Service;
 import io.rpyc.VoidService;
 import io.rpyc.server.RpycServer;
 import java.io.IOException;
@@ -53,30 +51,13 @@ class VirtualThreadsIT {
     fixture.close();
   }
 
-  /** What the child calls. */
-  public static final class CallService extends Service {
-    @Exposed
-    public int add(int a, int b) {
-      return a + b;
-    }
-
-    @Exposed
-    public byte[] reversed(byte[] data) {
-      byte[] r = new byte[data.length];
-      for (int i = 0; i < data.length; i++) {
-        r[i] = data[data.length - 1 - i];
-      }
-      return r;
-    }
-  }
-
   @Test
   void callsFromVirtualThreads_onBothTransports_allArrive_andAnInterruptLeavesTheSocketOpen()
       throws Exception {
     Optional<Path> java = modernJava();
     Assumptions.assumeTrue(
         java.isPresent(), "no JDK 21+ (set RPYC_TEST_JAVA21 or install one under /usr/lib/jvm)");
-    RpycServer server = fixture.start(CallService::new);
+    RpycServer server = fixture.start(TestService::new);
     Process child =
         new ProcessBuilder(
                 java.get().toString(),

@@ -285,6 +285,22 @@ class FrameCodecTest {
     }
   }
 
+  /** Every component of a chunked frame is at most {@link LargeFrames#CHUNK} bytes. */
+  private static void assertChunksAtMostChunkSize(CompositeByteBuf frame) {
+    for (int i = 0; i < frame.numComponents(); i++) {
+      assertTrue(frame.internalComponent(i).capacity() <= LargeFrames.CHUNK, "component " + i);
+    }
+  }
+
+  /** A decoded value equals what was sent: a {@code byte[]} by content. */
+  private static void assertSameValue(Object sent, Object got) {
+    if (sent instanceof byte[]) {
+      assertArrayEquals((byte[]) sent, (byte[]) got);
+    } else {
+      assertEquals(sent, got);
+    }
+  }
+
   private static void feed(EmbeddedChannel ch, byte[] bytes, int chunk) {
     for (int i = 0; i < bytes.length; i += chunk) {
       ch.writeInbound(Unpooled.wrappedBuffer(bytes, i, Math.min(chunk, bytes.length - i)));
@@ -362,18 +378,10 @@ class FrameCodecTest {
         for (Object[] body : bodies) {
           ByteBuf f = frame(body, compress);
           if (f instanceof CompositeByteBuf) {
-            CompositeByteBuf chunks = (CompositeByteBuf) f;
-            for (int i = 0; i < chunks.numComponents(); i++) {
-              assertTrue(chunks.internalComponent(i).capacity() <= LargeFrames.CHUNK);
-            }
+            assertChunksAtMostChunkSize((CompositeByteBuf) f);
           }
           frames.writeInbound(f);
-          Object got = ((Tuple) ((Message) frames.readInbound()).body()).get(1);
-          if (body[1] instanceof byte[]) {
-            assertArrayEquals((byte[]) body[1], (byte[]) got);
-          } else {
-            assertEquals(body[1], got);
-          }
+          assertSameValue(body[1], ((Tuple) ((Message) frames.readInbound()).body()).get(1));
         }
       }
     } finally {
@@ -388,10 +396,7 @@ class FrameCodecTest {
     Object[] body = {1, data};
     ByteBuf f = frame(body, false);
     try {
-      CompositeByteBuf chunks = assertInstanceOf(CompositeByteBuf.class, f);
-      for (int i = 0; i < chunks.numComponents(); i++) {
-        assertTrue(chunks.internalComponent(i).capacity() <= LargeFrames.CHUNK);
-      }
+      assertChunksAtMostChunkSize(assertInstanceOf(CompositeByteBuf.class, f));
       ByteBuf payload = Unpooled.buffer();
       payload.writeByte(Brine.TAG_TUP3);
       BrineWriter.writeCompactLong(payload, 2, false);
@@ -429,12 +434,7 @@ class FrameCodecTest {
         i += n;
       }
       for (Object[] body : bodies) {
-        Object got = ((Tuple) ((Message) frames.readInbound()).body()).get(1);
-        if (body[1] instanceof byte[]) {
-          assertArrayEquals((byte[]) body[1], (byte[]) got);
-        } else {
-          assertEquals(body[1], got);
-        }
+        assertSameValue(body[1], ((Tuple) ((Message) frames.readInbound()).body()).get(1));
       }
       assertNull(frames.readInbound());
     } finally {
