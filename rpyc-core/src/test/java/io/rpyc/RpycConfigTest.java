@@ -1,8 +1,10 @@
 package io.rpyc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.rpyc.RpycConfig.ClientTransport;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -38,5 +40,27 @@ class RpycConfigTest {
   void aWrongValue_isIgnored_notFatal() {
     System.setProperty("rpyc.clientTransport", "carrier-pigeon");
     assertEquals(ClientTransport.CALLER_READS, RpycConfig.builder().build().clientTransport());
+  }
+
+  @Test
+  void spinWait_defaultsTo50Micros_andTheBuilderOrPropertyChanges() {
+    System.clearProperty("rpyc.spinWaitMicros");
+    assertEquals(Duration.ofNanos(50_000), RpycConfig.builder().build().spinWait());
+    RpycConfig off = RpycConfig.builder().spinWait(Duration.ZERO).build();
+    assertEquals(Duration.ZERO, off.toBuilder().build().spinWait());
+    assertThrows(
+        IllegalArgumentException.class, () -> RpycConfig.builder().spinWait(Duration.ofNanos(-1)));
+    assertThrows(
+        IllegalArgumentException.class, () -> RpycConfig.builder().spinWait(Duration.ofMillis(11)));
+    try {
+      System.setProperty("rpyc.spinWaitMicros", " 0 ");
+      assertEquals(Duration.ZERO, RpycConfig.builder().build().spinWait());
+      System.setProperty("rpyc.spinWaitMicros", "-5"); // reported, then the default
+      assertEquals(Duration.ofNanos(50_000), RpycConfig.builder().build().spinWait());
+      System.setProperty("rpyc.spinWaitMicros", "lots");
+      assertEquals(Duration.ofNanos(50_000), RpycConfig.builder().build().spinWait());
+    } finally {
+      System.clearProperty("rpyc.spinWaitMicros");
+    }
   }
 }

@@ -152,7 +152,7 @@ public final class RpycServer implements AutoCloseable {
     RegistryBackend registry = registrar == null ? null : RegistryBackends.open(registrar);
     List<String> aliases = registry == null ? null : aliasesToRegister();
     bossGroup = Transport.newEventLoopGroup(1, "rpyc-accept");
-    workerGroup = Transport.newEventLoopGroup(ioThreads, "rpyc-server-io");
+    workerGroup = Transport.newEventLoopGroup(ioThreads, "rpyc-server-io", config.spinWait());
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(bossGroup, workerGroup)

@@ -109,6 +109,7 @@ public final class SocketWire implements Wire {
   private volatile boolean readerWanted;
   private volatile long lastRead = System.nanoTime();
   private final Thread reader;
+  private final SpinWait spin; // guarded by readLock: the reading caller's waits
 
   // writing
   private final ReentrantLock writeLock = new ReentrantLock();
@@ -127,6 +128,7 @@ public final class SocketWire implements Wire {
     this.local = socket.getLocalSocketAddress();
     this.remote = socket.getRemoteSocketAddress();
     this.stuckWriteNanos = config.syncRequestTimeout().toNanos();
+    this.spin = new SpinWait(config.spinWait().toNanos());
     this.reader = new Thread(this::readLoop, "rpyc-reader-" + socket.getLocalPort());
     reader.setDaemon(true);
   }
@@ -491,11 +493,11 @@ public final class SocketWire implements Wire {
     }
     if (!virtual && readLock.tryLock()) {
       try {
-        while (!ready.getAsBoolean() && isActive() && !Thread.currentThread().isInterrupted()) {
-          long left = deadline - System.nanoTime();
-          if (left <= 0 || !readOnce(waitMillis(left))) {
-            break;
-          }
+        SpinWait.WAITING_CALLERS.incrementAndGet();
+        try {
+          readUntil(deadline, ready);
+        } finally {
+          SpinWait.WAITING_CALLERS.decrementAndGet();
         }
       } finally {
         lastCallerRead = System.nanoTime();
@@ -515,6 +517,56 @@ public final class SocketWire implements Wire {
     } finally {
       followers.remove(me);
     }
+  }
+
+  /**
+   * The reading caller: reads until {@code ready}, the deadline, an interrupt or the end of the
+   * connection, spinning first (see {@link SpinWait}) while that has been shortening its waits.
+   */
+  private void readUntil(long deadline, BooleanSupplier ready) {
+    long start = System.nanoTime();
+    long spinUntil = start + spin.budget();
+    boolean spun = false;
+    while (!ready.getAsBoolean() && isActive() && !Thread.currentThread().isInterrupted()) {
+      long now = System.nanoTime();
+      long left = deadline - now;
+      if (left <= 0) {
+        break;
+      }
+      if (now < spinUntil && followers.isEmpty()) {
+        spun |= spinUntilReadable(Math.min(spinUntil, deadline));
+      }
+      if (!readOnce(waitMillis(left))) {
+        break;
+      }
+    }
+    if (ready.getAsBoolean()) {
+      spin.waited(System.nanoTime() - start, spun);
+    }
+  }
+
+  /**
+   * Spins until the socket has bytes to read, another caller waits too (it may need this CPU), or
+   * {@code until}: the read that follows then finds its bytes without blocking and being woken.
+   * Returns whether it spun (it does not when enough other threads of this JVM spin).
+   */
+  private boolean spinUntilReadable(long until) {
+    if (SpinWait.WAITING_CALLERS.get() != 1 || !SpinWait.startSpin()) {
+      return false;
+    }
+    try {
+      while (in.available() == 0
+          && followers.isEmpty()
+          && SpinWait.WAITING_CALLERS.get() == 1
+          && System.nanoTime() < until) {
+        Thread.onSpinWait();
+      }
+    } catch (IOException e) {
+      // the read that follows fails and reports it
+    } finally {
+      SpinWait.endSpin();
+    }
+    return true;
   }
 
   /** A caller waiting while another thread reads. */

@@ -92,11 +92,24 @@ public final class Transport {
 
   /** A new event loop group of {@code threads} I/O threads (0: Netty's default count). */
   public static EventLoopGroup newEventLoopGroup(int threads, String name) {
+    return newEventLoopGroup(threads, name, Duration.ZERO);
+  }
+
+  /**
+   * A new event loop group of {@code threads} I/O threads (0: Netty's default count) whose loops,
+   * with epoll, poll for up to {@code spinWait} before they block when recent idle spells were
+   * shorter than that (see {@link SpinWait}).
+   */
+  public static EventLoopGroup newEventLoopGroup(int threads, String name, Duration spinWait) {
     AtomicInteger n = new AtomicInteger();
     ThreadFactory factory = r -> new IoThread(r, name + "-" + n.incrementAndGet());
-    return EPOLL
+    if (!EPOLL) {
+      return new NioEventLoopGroup(threads, factory);
+    }
+    return spinWait.isZero()
         ? new EpollEventLoopGroup(threads, factory)
-        : new NioEventLoopGroup(threads, factory);
+        : new EpollEventLoopGroup(
+            threads, factory, SpinningSelectStrategy.factory(spinWait.toNanos()));
   }
 
   public static Class<? extends SocketChannel> socketChannelType() {
@@ -114,7 +127,8 @@ public final class Transport {
       synchronized (Transport.class) {
         g = clientGroup;
         if (g == null) {
-          clientGroup = g = newEventLoopGroup(0, "rpyc-client-io");
+          clientGroup =
+              g = newEventLoopGroup(0, "rpyc-client-io", RpycConfig.defaults().spinWait());
         }
       }
     }

@@ -1,0 +1,116 @@
+package io.rpyc.internal.transport;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Adaptive spin-then-block for a thread that waits on the network: spin for up to {@code max}
+ * before blocking, but only while spinning measurably shortens this thread's waits.
+ *
+ * <p>A thread that blocks in the kernel (a read, {@code epoll_wait}) and is woken by the next
+ * packet pays a wake-up: on a virtual machine whose CPU went idle, several microseconds, often more
+ * than the rest of a small call. Spinning keeps the CPU awake and sees the packet at once. But a
+ * spinner also holds a CPU that the thread it waits for may need (the peer, a worker): then its
+ * waits get longer, not shorter. So this keeps the average wait in each mode and spins only while
+ * the spinning average is clearly the lower one, trying the other mode every {@link
+ * #EXPLORE_EVERY}th wait to keep both up to date. Waits are counted up to {@code 4 × max}: when
+ * waits are long (slow methods, idle connections) neither mode is ahead and the thread blocks.
+ *
+ * <p>Not thread-safe: one waiting thread at a time (a connection's reading caller, an event loop).
+ */
+final class SpinWait {
+  /** On one CPU a spinning thread only delays the one it waits for. */
+  private static final int CPUS = Runtime.getRuntime().availableProcessors();
+
+  /**
+   * Threads of this JVM spinning at once, at most: spinners beyond the CPUs (with the threads they
+   * wait for) take turns in time slices of milliseconds.
+   */
+  private static final int MAX_SPINNERS = Math.max(1, CPUS / 2);
+
+  private static final AtomicInteger SPINNERS = new AtomicInteger();
+
+  /**
+   * Callers of this JVM waiting for a reply as their connection's reader. One spins only while it
+   * is the only one: with more, the CPU it would hold is one the others (and the threads serving
+   * them) need.
+   */
+  static final AtomicInteger WAITING_CALLERS = new AtomicInteger();
+
+  /** Every this many waits, the mode not preferred is tried. */
+  static final int EXPLORE_EVERY = 16;
+
+  private final long maxNanos;
+  private long spinAverage = -1; // of waits that spun, in nanos (-1: none yet)
+  private long blockAverage = -1; // of waits that blocked at once
+  private int waits;
+
+  /** {@code maxNanos} 0: never spin. */
+  SpinWait(long maxNanos) {
+    this.maxNanos = CPUS > 1 ? Math.max(0, maxNanos) : 0;
+  }
+
+  /** How long the next wait should spin before it blocks: 0 (block at once) or the maximum. */
+  long budget() {
+    if (maxNanos == 0) {
+      return 0;
+    }
+    boolean spin = prefersSpinning();
+    if (++waits == EXPLORE_EVERY) {
+      waits = 0;
+      spin = !spin;
+    }
+    return spin ? maxNanos : 0;
+  }
+
+  private boolean prefersSpinning() {
+    if (blockAverage < 0) {
+      return false; // learn blocking first
+    }
+    if (spinAverage < 0) {
+      return true; // then spinning
+    }
+    return spinAverage < blockAverage - blockAverage / 8;
+  }
+
+  /** Records a wait that ended after {@code nanos}; {@code spun}: whether it spun first. */
+  void waited(long nanos, boolean spun) {
+    if (maxNanos == 0) {
+      return;
+    }
+    long sample = Math.min(nanos, 4 * maxNanos);
+    if (spun) {
+      spinAverage = spinAverage < 0 ? sample : spinAverage + (sample - spinAverage) / 8;
+    } else {
+      blockAverage = blockAverage < 0 ? sample : blockAverage + (sample - blockAverage) / 8;
+    }
+  }
+
+  /**
+   * Whether the caller may spin now: at most {@link #MAX_SPINNERS} threads do; one that may must
+   * call {@link #endSpin} when it stops.
+   */
+  static boolean startSpin() {
+    int n;
+    do {
+      n = SPINNERS.get();
+      if (n >= MAX_SPINNERS) {
+        return false;
+      }
+    } while (!SPINNERS.compareAndSet(n, n + 1));
+    return true;
+  }
+
+  static void endSpin() {
+    SPINNERS.decrementAndGet();
+  }
+
+  /** Threads spinning now (tests). */
+  static int spinners() {
+    return SPINNERS.get();
+  }
+
+  /** Whether spinning is possible here at all: more than one CPU. */
+  static boolean possible() {
+    return CPUS > 1;
+  }
+}
