@@ -17,8 +17,8 @@ final class Options {
           "  --millis N           duration of each throughput measurement (default 2000)",
           "  --window N           outstanding calls in the pipelined row (default 128)",
           "  --refs N             remote references in the refs row (default 100000)",
-          "  --targets LIST       comma-separated: rpyc-java,rmi,raw-tcp,python-rpyc,python-both"
-              + " (default all)",
+          "  --targets LIST       comma-separated: rpyc-java,rmi,raw-tcp,raw-tcp-spin,python-rpyc,",
+          "                       python-both (default all)",
           "  --rows LIST          comma-separated row-id prefixes, e.g. add.latency,echo (default"
               + " all)",
           "  --python PATH        the Python with RPyC 5.3 (default /usr/bin/python3)",
@@ -41,6 +41,7 @@ final class Options {
           SideBySide.RPYC,
           SideBySide.RMI,
           SideBySide.RAW,
+          SideBySide.RAW_SPIN,
           SideBySide.PYTHON,
           SideBySide.PYTHON_BOTH);
   List<String> rows = List.of();

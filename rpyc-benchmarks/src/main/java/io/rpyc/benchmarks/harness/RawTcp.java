@@ -5,6 +5,7 @@ import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -15,11 +16,18 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * The floor: a ping-pong of RPyC frames over blocking sockets, one thread on each side, no
  * decoding. The first byte a client sends picks the mode: {@code 'P'} answers every frame with one
- * fixed frame (the bytes of an rpyc-java {@code add} reply), {@code 'E'} echoes every frame.
+ * fixed frame (the bytes of an rpyc-java {@code add} reply), {@code 'E'} echoes every frame, {@code
+ * 'S'} answers as {@code 'P'} but polls the socket for up to {@link #SPIN_NANOS} before it blocks
+ * in a read, as rpyc-java's spin-wait does (its client does the same when it was made spinning).
  */
 final class RawTcp {
   static final int MODE_PING = 'P';
   static final int MODE_ECHO = 'E';
+  static final int MODE_SPIN = 'S';
+
+  /** rpyc-java's default {@code RpycConfig.spinWait}. */
+  static final long SPIN_NANOS = 50_000;
+
   private static final int HEADER = 5;
 
   private RawTcp() {}
@@ -56,6 +64,9 @@ final class RawTcp {
       int mode = in.read();
       byte[] buffer = new byte[4096];
       while (true) {
+        if (mode == MODE_SPIN) {
+          spinUntilReadable(in);
+        }
         int length = in.readInt();
         int rest = 1 + length + 1; // compressed flag, payload, trailer
         if (buffer.length < rest) {
@@ -79,6 +90,14 @@ final class RawTcp {
     }
   }
 
+  /** Polls {@code in} for up to {@link #SPIN_NANOS}: the read that follows rarely blocks. */
+  private static void spinUntilReadable(InputStream in) throws IOException {
+    long until = System.nanoTime() + SPIN_NANOS;
+    while (in.available() == 0 && System.nanoTime() < until) {
+      Thread.onSpinWait();
+    }
+  }
+
   private static void writeInt(OutputStream out, int v) throws IOException {
     out.write(v >>> 24);
     out.write(v >>> 16);
@@ -91,9 +110,11 @@ final class RawTcp {
     private final Socket socket;
     private final DataInputStream in;
     private final OutputStream out;
+    private final boolean spinning;
     private byte[] buffer = new byte[4096];
 
     Client(int port, int mode) throws IOException {
+      spinning = mode == MODE_SPIN;
       socket = new Socket(InetAddress.getLoopbackAddress(), port);
       socket.setTcpNoDelay(true);
       in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 65536));
@@ -105,6 +126,9 @@ final class RawTcp {
     int roundTrip(byte[] frame) throws IOException {
       out.write(frame);
       out.flush();
+      if (spinning) {
+        spinUntilReadable(in);
+      }
       return readFrame();
     }
 

@@ -3,19 +3,27 @@ package io.rpyc.benchmarks.harness;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
-/** The floor: the same bytes as an rpyc-java {@code add} over blocking sockets. */
+/**
+ * The floor: the same bytes as an rpyc-java {@code add} over blocking sockets. Spinning, both ends
+ * poll the socket before they block, as rpyc-java does by default ({@code RpycConfig.spinWait}):
+ * the floor of a synchronous call without thread wake-ups; it measures the {@code add} rows only.
+ */
 final class RawTcpTarget extends Target {
   private final int port;
   private final byte[] request;
+  private final boolean spinning;
   private final RawTcp.Client ping;
   private final RawTcp.Client echo;
 
-  RawTcpTarget(int port, byte[] request) throws IOException {
-    super("raw-tcp", "raw TCP (floor)");
+  RawTcpTarget(int port, byte[] request, boolean spinning) throws IOException {
+    super(
+        spinning ? SideBySide.RAW_SPIN : SideBySide.RAW,
+        spinning ? "raw TCP, spinning" : "raw TCP (floor)");
     this.port = port;
     this.request = request;
-    this.ping = new RawTcp.Client(port, RawTcp.MODE_PING);
-    this.echo = new RawTcp.Client(port, RawTcp.MODE_ECHO);
+    this.spinning = spinning;
+    this.ping = new RawTcp.Client(port, spinning ? RawTcp.MODE_SPIN : RawTcp.MODE_PING);
+    this.echo = spinning ? null : new RawTcp.Client(port, RawTcp.MODE_ECHO);
   }
 
   @Override
@@ -31,6 +39,9 @@ final class RawTcpTarget extends Target {
 
   @Override
   long pipelined(int window, long nanos, long maxCalls) throws Exception {
+    if (spinning) {
+      throw new UnsupportedOperationException(); // nobody waits: the same as the floor's
+    }
     try (RawTcp.Client client = new RawTcp.Client(port, RawTcp.MODE_PING)) {
       return client.pipelined(request, window, nanos, maxCalls);
     }
@@ -38,6 +49,9 @@ final class RawTcpTarget extends Target {
 
   @Override
   int echo(byte[] data) throws IOException {
+    if (spinning) {
+      throw new UnsupportedOperationException(); // milliseconds: nothing to gain by spinning
+    }
     return echo.echo(data);
   }
 
@@ -47,7 +61,8 @@ final class RawTcpTarget extends Target {
       return "a writer and a reader thread on one socket, flushing a quarter window at a time";
     }
     if (rowId.startsWith("add.")) {
-      return "the captured request and reply frames of an rpyc-java add, no decoding";
+      return "the captured request and reply frames of an rpyc-java add, no decoding"
+          + (spinning ? "; both ends poll for up to 50 µs before they block" : "");
     }
     return null;
   }
@@ -56,7 +71,9 @@ final class RawTcpTarget extends Target {
   public void close() {
     try {
       ping.close();
-      echo.close();
+      if (echo != null) {
+        echo.close();
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -25,6 +25,7 @@ public final class SideBySide {
   static final String RPYC = "rpyc-java";
   static final String RMI = "rmi";
   static final String RAW = "raw-tcp";
+  static final String RAW_SPIN = "raw-tcp-spin";
   static final String PYTHON = "python-rpyc";
   static final String PYTHON_BOTH = "python-both";
 
@@ -110,7 +111,7 @@ public final class SideBySide {
       log.println("started " + rmi);
       targets.add(new RmiTarget(rmi.address()));
     }
-    if (options.wants(RAW)) {
+    if (options.wants(RAW) || options.wants(RAW_SPIN)) {
       byte[][] frames = FrameCapture.captureAdd(Integer.parseInt(rpyc.address()));
       results.machine.put("addRequestFrameBytes", String.valueOf(frames[0].length));
       results.machine.put("addReplyFrameBytes", String.valueOf(frames[1].length));
@@ -123,7 +124,12 @@ public final class SideBySide {
       ServerProcess raw = ServerProcess.java("tcp", jvm, HexFormat.of().formatHex(frames[1]));
       servers.add(raw);
       log.println("started " + raw);
-      targets.add(new RawTcpTarget(Integer.parseInt(raw.address()), frames[0]));
+      if (options.wants(RAW)) {
+        targets.add(new RawTcpTarget(Integer.parseInt(raw.address()), frames[0], false));
+      }
+      if (options.wants(RAW_SPIN)) {
+        targets.add(new RawTcpTarget(Integer.parseInt(raw.address()), frames[0], true));
+      }
     }
     if (options.wants(PYTHON) || options.wants(PYTHON_BOTH)) {
       String why = pythonMissing(options.python);

@@ -64,6 +64,13 @@ class SideBySideIT {
   }
 
   @Test
+  void spinningRawTcpFloor_syncCallRows_haveANumber() {
+    assertRows(
+        SideBySide.RAW_SPIN, List.of("add.latency.median", "add.latency.p99", "add.calls.1thread"));
+    assertFalse(results.rows.get("echo.16KiB").values.containsKey(SideBySide.RAW_SPIN));
+  }
+
+  @Test
   void rawTcpFloor_callAndEchoRows_haveANumber() {
     assertRows(
         SideBySide.RAW,
