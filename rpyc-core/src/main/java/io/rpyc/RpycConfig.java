@@ -245,11 +245,14 @@ public final class RpycConfig {
 
   /**
    * How long a thread waiting on the network may spin (poll) before it blocks: a client's caller
-   * waiting for its reply, a server's I/O thread between requests. It spins only while recent waits
-   * ended within this time, so waits for slow methods or idle connections block at once. Spinning
-   * saves the wake-up of a blocked thread, several microseconds per call on a virtual machine; it
-   * costs CPU when a wait outlasts the spin. {@link Duration#ZERO}: never spin. Never spins on a
-   * single-CPU machine.
+   * waiting for its reply (while it is the JVM's only waiting caller), a server's I/O thread
+   * between requests. Each spins only while spinning has been shortening its waits, so waits for
+   * slow methods, idle connections or a busy CPU block at once. Spinning saves the wake-up of a
+   * blocked thread, several microseconds per call on a virtual machine; it costs CPU when a wait
+   * outlasts the spin. {@link Duration#ZERO}: the connection's callers (and a server built with
+   * this configuration, its I/O threads) never spin; the event loops shared by {@link
+   * ClientTransport#EVENT_LOOP} connections take the default, which {@code -Drpyc.spinWaitMicros=0}
+   * turns off. Never spins on a single-CPU machine.
    */
   public Duration spinWait() {
     return spinWait;

@@ -485,6 +485,15 @@ public final class SocketWire implements Wire {
 
   @Override
   public void awaitReply(Object blocker, long nanos, BooleanSupplier ready) {
+    SpinWait.WAITING_CALLERS.incrementAndGet(); // a spinning caller of the JVM then stops
+    try {
+      await(blocker, nanos, ready);
+    } finally {
+      SpinWait.WAITING_CALLERS.decrementAndGet();
+    }
+  }
+
+  private void await(Object blocker, long nanos, BooleanSupplier ready) {
     long deadline = System.nanoTime() + nanos;
     boolean virtual = isVirtual(Thread.currentThread());
     if (virtual) {
@@ -493,12 +502,7 @@ public final class SocketWire implements Wire {
     }
     if (!virtual && readLock.tryLock()) {
       try {
-        SpinWait.WAITING_CALLERS.incrementAndGet();
-        try {
-          readUntil(deadline, ready);
-        } finally {
-          SpinWait.WAITING_CALLERS.decrementAndGet();
-        }
+        readUntil(deadline, ready);
       } finally {
         lastCallerRead = System.nanoTime();
         readLock.unlock();
@@ -548,11 +552,11 @@ public final class SocketWire implements Wire {
   /**
    * Spins until the socket has bytes to read, another caller waits too (it may need this CPU), or
    * {@code until}: the read that follows then finds its bytes without blocking and being woken.
-   * Returns whether it spun (it does not when enough other threads of this JVM spin).
+   * Returns whether it spun (it does not while another caller of the JVM waits).
    */
   private boolean spinUntilReadable(long until) {
-    if (SpinWait.WAITING_CALLERS.get() != 1 || !SpinWait.startSpin()) {
-      return false;
+    if (SpinWait.WAITING_CALLERS.get() != 1) {
+      return false; // so at most one caller of the JVM spins
     }
     try {
       while (in.available() == 0
@@ -563,8 +567,6 @@ public final class SocketWire implements Wire {
       }
     } catch (IOException e) {
       // the read that follows fails and reports it
-    } finally {
-      SpinWait.endSpin();
     }
     return true;
   }

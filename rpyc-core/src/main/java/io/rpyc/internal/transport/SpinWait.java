@@ -13,26 +13,28 @@ import java.util.concurrent.atomic.AtomicInteger;
  * waits get longer, not shorter. So this keeps the average wait in each mode and spins only while
  * the spinning average is clearly the lower one, trying the other mode every {@link
  * #EXPLORE_EVERY}th wait to keep both up to date. Waits are counted up to {@code 4 × max}: when
- * waits are long (slow methods, idle connections) neither mode is ahead and the thread blocks.
+ * waits are long (slow methods, idle connections) neither mode is ahead and the thread blocks. A
+ * single stall counts as no more than twice the average it falls into.
  *
  * <p>Not thread-safe: one waiting thread at a time (a connection's reading caller, an event loop).
  */
-final class SpinWait {
+class SpinWait {
   /** On one CPU a spinning thread only delays the one it waits for. */
   private static final int CPUS = Runtime.getRuntime().availableProcessors();
 
   /**
-   * Threads of this JVM spinning at once, at most: spinners beyond the CPUs (with the threads they
-   * wait for) take turns in time slices of milliseconds.
+   * Event loops of this JVM polling at once, at most: pollers beyond the CPUs (with the threads
+   * they wait for) take turns in time slices of milliseconds. (Callers need no place: only the
+   * JVM's one waiting caller spins, see {@link #WAITING_CALLERS}.)
    */
   private static final int MAX_SPINNERS = Math.max(1, CPUS / 2);
 
   private static final AtomicInteger SPINNERS = new AtomicInteger();
 
   /**
-   * Callers of this JVM waiting for a reply as their connection's reader. One spins only while it
-   * is the only one: with more, the CPU it would hold is one the others (and the threads serving
-   * them) need.
+   * Callers of this JVM waiting for a reply, on any connection and transport. A caller spins only
+   * while it is the only one: with more, the CPU it would hold is one the others (and the threads
+   * serving them) need.
    */
   static final AtomicInteger WAITING_CALLERS = new AtomicInteger();
 
@@ -50,7 +52,7 @@ final class SpinWait {
   }
 
   /** How long the next wait should spin before it blocks: 0 (block at once) or the maximum. */
-  long budget() {
+  long budget() { // overridden in tests
     if (maxNanos == 0) {
       return 0;
     }
@@ -73,21 +75,36 @@ final class SpinWait {
   }
 
   /** Records a wait that ended after {@code nanos}; {@code spun}: whether it spun first. */
-  void waited(long nanos, boolean spun) {
+  void waited(long nanos, boolean spun) { // overridden in tests
     if (maxNanos == 0) {
       return;
     }
     long sample = Math.min(nanos, 4 * maxNanos);
     if (spun) {
-      spinAverage = spinAverage < 0 ? sample : spinAverage + (sample - spinAverage) / 8;
+      spinAverage = average(spinAverage, sample);
     } else {
-      blockAverage = blockAverage < 0 ? sample : blockAverage + (sample - blockAverage) / 8;
+      blockAverage = average(blockAverage, sample);
     }
   }
 
   /**
-   * Whether the caller may spin now: at most {@link #MAX_SPINNERS} threads do; one that may must
-   * call {@link #endSpin} when it stops.
+   * The moving average after {@code sample}. A sample above twice the average counts as twice the
+   * average (plus a microsecond, to let small averages grow): a single stall (a GC pause, the
+   * thread preempted) would otherwise lift the average of the mode it fell in for many waits, and
+   * the mode not preferred is only sampled every {@link #EXPLORE_EVERY}th wait. A lasting change
+   * still lifts it by an eighth per wait.
+   */
+  private static long average(long average, long sample) {
+    if (average < 0) {
+      return sample;
+    }
+    long damped = Math.min(sample, 2 * average + 1_000);
+    return average + (damped - average) / 8;
+  }
+
+  /**
+   * Whether an event loop may poll now: at most {@link #MAX_SPINNERS} do; one that may must call
+   * {@link #endSpin} when it stops.
    */
   static boolean startSpin() {
     int n;

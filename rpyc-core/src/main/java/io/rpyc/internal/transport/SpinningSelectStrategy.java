@@ -8,21 +8,31 @@ import java.util.function.LongSupplier;
 /**
  * An event loop's {@link SelectStrategy} that, when it runs out of work, polls ({@code epoll_wait}
  * without a timeout) for up to its {@link SpinWait} budget before it blocks as Netty's default
- * does. While it polls, Netty also runs the tasks other threads submit without being woken through
- * its eventfd. For epoll loops only: Netty's NIO loop rebuilds its selector after 512 empty polls
- * in a row.
+ * does. While it polls, the tasks other threads submit are seen without a wake-up through Netty's
+ * eventfd. For epoll loops only: Netty's NIO loop rebuilds its selector after 512 empty polls in a
+ * row.
+ *
+ * <p>An idle spell is measured from the moment the loop ran out of work to the start of the
+ * iteration after the one that handled what ended it, whichever way it ended (an event seen while
+ * polling, a wake-up from {@code epoll_wait}, a task): both ways then include the handling, and
+ * neither looks shorter for being measured earlier. The loop holds one of {@link SpinWait}'s
+ * spinner places only during a poll, never across iterations, so that no way out of the loop
+ * (shutdown, an exception) can keep one.
  */
 final class SpinningSelectStrategy implements SelectStrategy {
   private final SpinWait spin;
   private final LongSupplier clock;
   private long idleSince; // nanoTime the loop ran out of work, 0 while it has some
   private long budget; // of the current idle spell
-  private boolean spinning; // holds one of SpinWait's spinner places
-  private boolean spun; // the current idle spell spun
-  private boolean blocked; // the last iteration blocked in epoll_wait
+  private boolean spun; // the current idle spell polled
+  private boolean ended; // the last iteration handled what ended the idle spell
 
   SpinningSelectStrategy(long maxSpinNanos, LongSupplier clock) {
-    this.spin = new SpinWait(maxSpinNanos);
+    this(new SpinWait(maxSpinNanos), clock);
+  }
+
+  SpinningSelectStrategy(SpinWait spin, LongSupplier clock) {
+    this.spin = spin;
     this.clock = clock;
   }
 
@@ -33,46 +43,39 @@ final class SpinningSelectStrategy implements SelectStrategy {
 
   @Override
   public int calculateStrategy(IntSupplier selectNow, boolean hasTasks) throws Exception {
+    long now = clock.getAsLong();
+    if (ended) {
+      spin.waited(now - idleSince, spun);
+      idleSince = 0;
+      ended = false;
+    }
     if (hasTasks) {
-      busy();
+      ended = idleSince != 0; // this iteration runs them
       return selectNow.get();
     }
-    if (blocked) {
-      busy(); // woken: what woke it was handled in the last iteration
-    }
-    long now = clock.getAsLong();
     if (idleSince == 0) {
       idleSince = now;
       budget = spin.budget();
       spun = false;
     }
-    if (now - idleSince < budget && (spinning || SpinWait.startSpin())) {
-      spinning = spun = true;
-      int ready = selectNow.get();
-      if (ready > 0) {
-        busy();
+    if (now - idleSince < budget && SpinWait.startSpin()) {
+      int ready;
+      try {
+        ready = selectNow.get();
+      } finally {
+        SpinWait.endSpin();
       }
-      return ready; // 0: Netty runs due tasks and asks again
+      spun = true;
+      if (ready > 0) {
+        ended = true;
+        return ready;
+      }
+      // not 0: Netty would then run the tasks queued meanwhile, unseen here, and the spell would
+      // go on being polled (and counted) after its work was done; CONTINUE asks again at once,
+      // and a task shows in hasTasks. (Timers that fall due wait for the end of the spin.)
+      return SelectStrategy.CONTINUE;
     }
-    stopSpinning();
-    blocked = true;
+    ended = true; // whatever wakes epoll_wait is handled in this iteration
     return SelectStrategy.SELECT;
-  }
-
-  /** Work came: the idle spell, if any, ends. */
-  private void busy() {
-    if (idleSince != 0) {
-      spin.waited(clock.getAsLong() - idleSince, spun);
-      idleSince = 0;
-    }
-    blocked = false;
-    stopSpinning();
-  }
-
-  private void stopSpinning() {
-    if (spinning) {
-      spinning = false;
-      SpinWait.endSpin();
-    }
   }
 }
