@@ -41,6 +41,13 @@ class SpinWait {
   /** Every this many waits, the mode not preferred is tried. */
   static final int EXPLORE_EVERY = 16;
 
+  /**
+   * The same once one mode's average is under half the other's. A wait in the other mode is a slow
+   * one (trying to block costs the wake-up spinning saves), so trying it every 16th wait put 6 % of
+   * the calls in the latency's tail: 77 µs at the 95th percentile against 34 µs without.
+   */
+  static final int EXPLORE_EVERY_WHEN_CLEAR = 256;
+
   private final long maxNanos;
   private long spinAverage = -1; // of waits that spun, in nanos (-1: none yet)
   private long blockAverage = -1; // of waits that blocked at once
@@ -57,11 +64,18 @@ class SpinWait {
       return 0;
     }
     boolean spin = prefersSpinning();
-    if (++waits == EXPLORE_EVERY) {
+    if (++waits >= (isClear() ? EXPLORE_EVERY_WHEN_CLEAR : EXPLORE_EVERY)) {
       waits = 0;
       spin = !spin;
     }
     return spin ? maxNanos : 0;
+  }
+
+  /** Whether one mode's average is under half the other's. */
+  private boolean isClear() {
+    return spinAverage >= 0
+        && blockAverage >= 0
+        && 2 * Math.min(spinAverage, blockAverage) < Math.max(spinAverage, blockAverage);
   }
 
   private boolean prefersSpinning() {
