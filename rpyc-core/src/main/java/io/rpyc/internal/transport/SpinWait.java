@@ -12,9 +12,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * spinner also holds a CPU that the thread it waits for may need (the peer, a worker): then its
  * waits get longer, not shorter. So this keeps the average wait in each mode and spins only while
  * the spinning average is clearly the lower one, trying the other mode every {@link
- * #EXPLORE_EVERY}th wait to keep both up to date. Waits are counted up to {@code 4 × max}: when
- * waits are long (slow methods, idle connections) neither mode is ahead and the thread blocks. A
- * single stall counts as no more than twice the average it falls into.
+ * #EXPLORE_EVERY}th wait to keep both up to date ({@link #EXPLORE_EVERY_WHEN_CLEAR}th once one
+ * average is under half the other). Waits are counted up to {@code 4 × max}: when waits are long
+ * (slow methods, idle connections) neither mode is ahead and the thread blocks. A single stall
+ * counts as no more than twice the average it falls into.
  *
  * <p>Not thread-safe: one waiting thread at a time (a connection's reading caller, an event loop).
  */
@@ -44,7 +45,7 @@ class SpinWait {
   /**
    * The same once one mode's average is under half the other's. A wait in the other mode is a slow
    * one (trying to block costs the wake-up spinning saves), so trying it every 16th wait put 6 % of
-   * the calls in the latency's tail: 77 µs at the 95th percentile against 34 µs without.
+   * the calls in the latency's tail: 77 µs at the 95th percentile, against 34 µs without trying.
    */
   static final int EXPLORE_EVERY_WHEN_CLEAR = 256;
 
