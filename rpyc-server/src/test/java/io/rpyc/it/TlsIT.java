@@ -93,6 +93,23 @@ class TlsIT {
     assertTrue(defaults.getMessage().contains("TLS handshake"), defaults.getMessage());
   }
 
+  /**
+   * A failed handshake closes the channel, which may empty its pipeline before the connecting
+   * thread looks for the TLS handler there: that thread must still report the handshake. (It threw
+   * a NullPointerException once in a CI run: the handler is now kept from when it was added.)
+   */
+  @Test
+  void everyFailedHandshake_isReportedAsOne_howeverFastTheChannelCloses() {
+    RpycServer server = server(RpycServer.builder().tls(Tls.server(pki.serverCert, pki.serverKey)));
+    Tls untrusting = Tls.client().trust(pki.otherCaCert);
+    for (int i = 0; i < 300; i++) {
+      RpycException e =
+          assertThrows(
+              RpycException.class, () -> Rpyc.sslConnect("127.0.0.1", server.port(), untrusting));
+      assertTrue(e.getMessage().contains("TLS handshake"), "round " + i + ": " + e.getMessage());
+    }
+  }
+
   @Test
   void aPlainClient_cannotTalkToATlsServer_andTheServerCarriesOn() {
     RpycServer server = server(RpycServer.builder().tls(Tls.server(pki.serverCert, pki.serverKey)));

@@ -214,6 +214,9 @@ public final class Transport {
     Authenticator authenticator = config.authenticator();
     AtomicReference<ProtocolConnection> ref = new AtomicReference<>();
     AtomicReference<AuthStage> stageRef = new AtomicReference<>();
+    // kept here: a failed handshake closes the channel, which may empty the pipeline before this
+    // thread looks for the handler in it
+    AtomicReference<SslHandler> sslRef = new AtomicReference<>();
     ExecutorService executor = clientExecutor();
     Bootstrap bootstrap =
         new Bootstrap()
@@ -228,7 +231,9 @@ public final class Transport {
                     ProtocolConnection c = new ProtocolConnection(ch, config, service, executor);
                     ref.set(c);
                     if (tls != null) {
-                      ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), host, port));
+                      SslHandler ssl = tls.newHandler(ch.alloc(), host, port);
+                      sslRef.set(ssl);
+                      ch.pipeline().addLast("tls", ssl);
                     }
                     if (authenticator != null) {
                       stageRef.set(addAuthStage(ch, false, config.connectTimeout()));
@@ -252,7 +257,7 @@ public final class Transport {
     ProtocolConnection connection = ref.get();
     try {
       if (tls != null) {
-        awaitHandshake(channel, host, port, config.connectTimeout());
+        awaitHandshake(sslRef.get(), host, port, config.connectTimeout());
       }
       AuthStage stage = stageRef.get();
       if (stage != null) {
@@ -279,8 +284,8 @@ public final class Transport {
     return connection;
   }
 
-  private static void awaitHandshake(Channel channel, String host, int port, Duration timeout) {
-    Future<Channel> handshake = channel.pipeline().get(SslHandler.class).handshakeFuture();
+  private static void awaitHandshake(SslHandler ssl, String host, int port, Duration timeout) {
+    Future<Channel> handshake = ssl.handshakeFuture();
     if (!handshake.awaitUninterruptibly(timeout.toMillis())) {
       throw new RpycException("timed out in the TLS handshake with " + host + ":" + port);
     }
