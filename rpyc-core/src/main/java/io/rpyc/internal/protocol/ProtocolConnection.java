@@ -425,6 +425,21 @@ public final class ProtocolConnection implements Connection {
     return call.result();
   }
 
+  /**
+   * Callers of this JVM waiting in {@link Wire#awaitReply}, on any connection and transport (not
+   * while one runs a task of its call chain).
+   */
+  private static final AtomicInteger AWAITING_REPLIES = new AtomicInteger();
+
+  /**
+   * How many callers of this JVM are waiting for a reply now. A caller spins before it blocks only
+   * while it is the only one: with more, the CPU it would hold is one the others (and the threads
+   * serving them) need.
+   */
+  public static int callersAwaitingReplies() {
+    return AWAITING_REPLIES.get();
+  }
+
   private void await(
       PendingCall call, CallChains.Mailbox mailbox, Duration timeout, int handler, Object[] args) {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -448,7 +463,12 @@ public final class ProtocolConnection implements Connection {
         }
         break;
       }
-      wire.awaitReply(call, left, ready);
+      AWAITING_REPLIES.incrementAndGet();
+      try {
+        wire.awaitReply(call, left, ready);
+      } finally {
+        AWAITING_REPLIES.decrementAndGet();
+      }
       if (Thread.interrupted()) {
         pending.remove(call.seq);
         Thread.currentThread().interrupt();

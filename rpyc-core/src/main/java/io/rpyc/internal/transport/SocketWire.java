@@ -485,15 +485,6 @@ public final class SocketWire implements Wire {
 
   @Override
   public void awaitReply(Object blocker, long nanos, BooleanSupplier ready) {
-    SpinWait.WAITING_CALLERS.incrementAndGet(); // a spinning caller of the JVM then stops
-    try {
-      await(blocker, nanos, ready);
-    } finally {
-      SpinWait.WAITING_CALLERS.decrementAndGet();
-    }
-  }
-
-  private void await(Object blocker, long nanos, BooleanSupplier ready) {
     long deadline = System.nanoTime() + nanos;
     boolean virtual = isVirtual(Thread.currentThread());
     if (virtual) {
@@ -555,13 +546,13 @@ public final class SocketWire implements Wire {
    * Returns whether it spun (it does not while another caller of the JVM waits).
    */
   private boolean spinUntilReadable(long until) {
-    if (SpinWait.WAITING_CALLERS.get() != 1) {
+    if (ProtocolConnection.callersAwaitingReplies() != 1) {
       return false; // so at most one caller of the JVM spins
     }
     try {
       while (in.available() == 0
           && followers.isEmpty()
-          && SpinWait.WAITING_CALLERS.get() == 1
+          && ProtocolConnection.callersAwaitingReplies() == 1
           && System.nanoTime() < until) {
         Thread.onSpinWait();
       }

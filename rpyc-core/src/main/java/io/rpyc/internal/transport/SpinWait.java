@@ -26,18 +26,11 @@ class SpinWait {
   /**
    * Event loops of this JVM polling at once, at most: pollers beyond the CPUs (with the threads
    * they wait for) take turns in time slices of milliseconds. (Callers need no place: only the
-   * JVM's one waiting caller spins, see {@link #WAITING_CALLERS}.)
+   * JVM's one waiting caller spins, see {@code ProtocolConnection.callersAwaitingReplies}.)
    */
   private static final int MAX_SPINNERS = Math.max(1, CPUS / 2);
 
   private static final AtomicInteger SPINNERS = new AtomicInteger();
-
-  /**
-   * Callers of this JVM waiting for a reply, on any connection and transport. A caller spins only
-   * while it is the only one: with more, the CPU it would hold is one the others (and the threads
-   * serving them) need.
-   */
-  static final AtomicInteger WAITING_CALLERS = new AtomicInteger();
 
   /** Every this many waits, the mode not preferred is tried. */
   static final int EXPLORE_EVERY = 16;

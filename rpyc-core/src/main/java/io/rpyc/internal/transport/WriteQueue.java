@@ -150,12 +150,7 @@ public final class WriteQueue implements Wire {
   /** The event loop delivers the reply and unparks the caller. */
   @Override
   public void awaitReply(Object blocker, long nanos, BooleanSupplier ready) {
-    SpinWait.WAITING_CALLERS.incrementAndGet(); // a spinning caller of the JVM then stops
-    try {
-      LockSupport.parkNanos(blocker, nanos);
-    } finally {
-      SpinWait.WAITING_CALLERS.decrementAndGet();
-    }
+    LockSupport.parkNanos(blocker, nanos);
   }
 
   @Override
