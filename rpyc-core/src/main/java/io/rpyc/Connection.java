@@ -59,7 +59,11 @@ public interface Connection extends AutoCloseable {
   /** The peer's socket address. */
   SocketAddress remoteAddress();
 
-  /** Whether the connection is closed. */
+  /**
+   * Whether the connection has closed: true once closing has finished, so its calls have failed and
+   * its tables of remote objects are empty ({@link #stats()} shows zeros). While another thread is
+   * still closing it, new calls already fail but this may still say {@code false}.
+   */
   boolean isClosed();
 
   /** A snapshot of the connection's tables and counters. */

@@ -1170,7 +1170,8 @@ public final class ProtocolConnection implements Connection {
 
   @Override
   public boolean isClosed() {
-    return closed.get();
+    // done, not begun: once this says closed, the tables are empty and the calls failed
+    return closeFuture.isDone();
   }
 
   @Override
