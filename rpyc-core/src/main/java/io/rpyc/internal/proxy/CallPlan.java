@@ -3,6 +3,7 @@ package io.rpyc.internal.proxy;
 import io.rpyc.RemoteObject;
 import io.rpyc.RemoteRef;
 import io.rpyc.Tuple;
+import java.lang.reflect.Array;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.Collection;
@@ -42,6 +43,10 @@ final class CallPlan {
   final Class<?>[] params;
   final Tuple signature;
   final Class<?> returnType;
+
+  /** What the proxy returns while an asynchronous call is captured: null, false, zero. */
+  final Object placeholder;
+
   final boolean sam;
   final boolean spreadVarargs;
 
@@ -50,6 +55,7 @@ final class CallPlan {
     this.name = method.getName();
     this.params = method.getParameterTypes();
     this.returnType = method.getReturnType();
+    this.placeholder = placeholder(returnType);
     Object[] names = new Object[params.length];
     for (int i = 0; i < params.length; i++) {
       names[i] = params[i].getName();
@@ -67,6 +73,19 @@ final class CallPlan {
       plan = plans.computeIfAbsent(method, CallPlan::new);
     }
     return plan;
+  }
+
+  private static Object placeholder(Class<?> type) {
+    if (!type.isPrimitive() || type == void.class) {
+      return null;
+    }
+    if (type == boolean.class) {
+      return false;
+    }
+    if (type == char.class) {
+      return (char) 0;
+    }
+    return Array.get(Array.newInstance(type, 1), 0); // the zero of that type, boxed
   }
 
   private static Kind kindOf(Method m) {

@@ -91,7 +91,7 @@ final class ProxyHandler implements InvocationHandler {
               capture.oneway(),
               raw -> convert(raw, plan));
       capture.record(result);
-      return defaultValue(plan.returnType);
+      return plan.placeholder;
     }
     return convert(ref.callExact(plan.name, plan.signature, wire, plan.sam), plan);
   }
@@ -159,18 +159,5 @@ final class ProxyHandler implements InvocationHandler {
       return ref.autoType(raw);
     }
     return ref.convertResult(raw, type);
-  }
-
-  private static Object defaultValue(Class<?> type) {
-    if (!type.isPrimitive() || type == void.class) {
-      return null;
-    }
-    if (type == boolean.class) {
-      return false;
-    }
-    if (type == char.class) {
-      return (char) 0;
-    }
-    return Array.get(Array.newInstance(type, 1), 0);
   }
 }
