@@ -11,8 +11,9 @@ import io.netty.buffer.CompositeByteBuf;
  * <p>One contiguous buffer per large frame was the cost of a large echo: a pooled allocator serves
  * at most a few megabytes from its arenas, so a 64 MiB buffer was freshly mapped memory each time
  * (a server took 56,000 page faults per 64 MiB echo, about half its CPU time), and a buffer grown
- * as the bytes arrive copied everything received so far at each doubling. Chunks come from the
- * pool, are reused, and are never copied to grow.
+ * as the bytes arrive copied everything received so far at each doubling. Chunks are never copied
+ * to grow; full-size ones are kept for the next large frame by {@link ChunkCache}, since the pool
+ * unmaps its memory as soon as nothing in it is in use.
  */
 public final class LargeFrames {
   /** Frames of at least this many bytes are chunked. */
@@ -32,6 +33,14 @@ public final class LargeFrames {
    */
   static byte[] scratch() {
     return SCRATCH.get();
+  }
+
+  /**
+   * An empty chunk of {@link #CHUNK} bytes for a large frame, direct or on the heap; released, it
+   * goes back to the {@link ChunkCache} for the next large frame.
+   */
+  public static ByteBuf fullChunk(boolean direct) {
+    return (direct ? ChunkCache.DIRECT : ChunkCache.HEAP).take();
   }
 
   /** Whether a frame of {@code length} bytes (header and trailer included) is chunked. */
@@ -65,6 +74,9 @@ public final class LargeFrames {
    * written.
    */
   public static final class Chunks extends CompositeByteBuf {
+    /** Where full chunks come from: the cache of the kind the allocator gives; null until known. */
+    private ChunkCache cache;
+
     Chunks(ByteBufAllocator alloc) {
       super(alloc, false, Integer.MAX_VALUE);
     }
@@ -79,12 +91,21 @@ public final class LargeFrames {
         throw new IllegalArgumentException("capacity " + newCapacity + " > " + maxCapacity());
       }
       for (int left = newCapacity - old; left > 0; ) {
-        ByteBuf chunk = alloc().buffer(Math.min(left, CHUNK));
+        ByteBuf chunk = left >= CHUNK ? cache().take() : alloc().buffer(left);
         left -= chunk.capacity();
         // a component spans its buffer's readable bytes: make the whole chunk room to write into
         addComponent(false, chunk.writerIndex(chunk.capacity()));
       }
       return this;
+    }
+
+    private ChunkCache cache() {
+      if (cache == null) {
+        ByteBuf probe = alloc().buffer(1); // the allocator's kind: there is no getter for it
+        cache = probe.isDirect() ? ChunkCache.DIRECT : ChunkCache.HEAP;
+        probe.release();
+      }
+      return cache;
     }
   }
 }

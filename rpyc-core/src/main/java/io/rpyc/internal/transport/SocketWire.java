@@ -766,7 +766,7 @@ public final class SocketWire implements Wire {
           (int)
               Math.min(
                   frame - readable, Math.min(LargeFrames.CHUNK, Math.max(READ_CHUNK, readable)));
-      chunk = ALLOC.heapBuffer(size);
+      chunk = size == LargeFrames.CHUNK ? LargeFrames.fullChunk(false) : ALLOC.heapBuffer(size);
       return chunk;
     }
     int room = (int) Math.min(missing, READ_CHUNK); // enough for the next read
