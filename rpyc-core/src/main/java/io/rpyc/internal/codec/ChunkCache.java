@@ -2,14 +2,18 @@ package io.rpyc.internal.codec;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
-import io.netty.buffer.UnpooledUnsafeDirectByteBuf;
-import io.netty.buffer.UnpooledUnsafeHeapByteBuf;
+import io.netty.buffer.UnpooledDirectByteBuf;
+import io.netty.buffer.UnpooledHeapByteBuf;
+import io.netty.util.ResourceLeakDetector;
+import io.netty.util.ResourceLeakDetectorFactory;
+import io.netty.util.ResourceLeakTracker;
 import io.netty.util.internal.PlatformDependent;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Keeps the full-size chunks of released {@linkplain LargeFrames large frames} for the next large
@@ -19,11 +23,20 @@ import java.util.concurrent.TimeUnit;
  * more than a few megabytes took fresh memory: mapped, zeroed and faulted in page by page, which
  * was a quarter of the CPU time of a 64 MiB echo on each side. A chunk here is released to the
  * cache instead, up to {@link #LIMIT_BYTES} per cache (less with a small heap or direct memory
- * limit), and freed once it has gone unused for {@link #IDLE_SECONDS} seconds.
+ * limit), and freed once it has gone unused for {@link #IDLE_SECONDS} to twice that many seconds (a
+ * trimmer looks at that interval while the cache holds any).
+ *
+ * <p>A chunk handed out is tracked by Netty's leak detector, as a pooled buffer would be: a frame
+ * dropped without being released is reported.
  *
  * <p>Thread-safe.
  */
 final class ChunkCache {
+  private static final ResourceLeakDetector<ByteBuf> LEAKS =
+      ResourceLeakDetectorFactory.instance().newResourceLeakDetector(ByteBuf.class);
+
+  private final ResourceLeakDetector<ByteBuf> leaks;
+
   /**
    * The most bytes each cache keeps: {@code -Drpyc.largeFrameCacheMiB}, default 64; 0 turns reuse
    * off.
@@ -57,7 +70,14 @@ final class ChunkCache {
 
   private boolean trimScheduled;
 
+  private final LongAdder taken = new LongAdder();
+
   ChunkCache(boolean direct, long limitBytes, long idleNanos) {
+    this(direct, limitBytes, idleNanos, LEAKS);
+  }
+
+  ChunkCache(boolean direct, long limitBytes, long idleNanos, ResourceLeakDetector<ByteBuf> leaks) {
+    this.leaks = leaks;
     this.direct = direct;
     this.limit = (int) Math.min(Integer.MAX_VALUE, limitBytes / LargeFrames.CHUNK);
     this.idleNanos = idleNanos;
@@ -65,15 +85,21 @@ final class ChunkCache {
 
   /** A chunk of {@link LargeFrames#CHUNK} bytes, empty, with a reference count of one. */
   ByteBuf take() {
+    taken.increment();
     Chunk chunk;
     synchronized (this) {
       chunk = free.pollFirst();
     }
     if (chunk == null) {
-      return direct ? new DirectChunk(this) : new HeapChunk(this);
+      chunk = direct ? new DirectChunk(this) : new HeapChunk(this);
     }
-    chunk.revive();
+    chunk.revive(leaks.track((ByteBuf) chunk));
     return (ByteBuf) chunk;
+  }
+
+  /** Chunks handed out so far, reused or new. */
+  long taken() {
+    return taken.sum();
   }
 
   /** Chunks held now. */
@@ -96,7 +122,7 @@ final class ChunkCache {
   int trim(long nanoTime) {
     List<Chunk> stale = new ArrayList<>();
     synchronized (this) {
-      while (!free.isEmpty() && free.peekLast().releasedAt() - nanoTime <= 0) {
+      while (!free.isEmpty() && free.peekLast().state().releasedAt - nanoTime <= 0) {
         stale.add(free.pollLast());
       }
     }
@@ -107,7 +133,7 @@ final class ChunkCache {
   }
 
   /** Takes back a released chunk; false when the cache is full and the chunk must be freed. */
-  private boolean offer(Chunk chunk, int capacity) {
+  private <T extends ByteBuf & Chunk> boolean offer(T chunk, int capacity) {
     if (capacity != LargeFrames.CHUNK) {
       return false;
     }
@@ -115,7 +141,7 @@ final class ChunkCache {
       if (free.size() >= limit) {
         return false;
       }
-      chunk.releasedAt(System.nanoTime());
+      chunk.state().releasedAt = System.nanoTime();
       free.addFirst(chunk);
     }
     scheduleTrimIfNeeded();
@@ -129,40 +155,73 @@ final class ChunkCache {
       }
       trimScheduled = true;
     }
-    CompletableFuture.delayedExecutor(idleNanos, TimeUnit.NANOSECONDS).execute(this::runTrim);
+    try {
+      CompletableFuture.delayedExecutor(idleNanos, TimeUnit.NANOSECONDS).execute(this::runTrim);
+    } catch (RuntimeException | Error e) {
+      synchronized (this) {
+        trimScheduled = false; // the next release tries again
+      }
+      throw e;
+    }
   }
 
   /** What both kinds of chunk offer the cache. */
   private interface Chunk {
-    void revive();
+    /** Makes a taken chunk new: one reference, empty, tracked by {@code leak} (may be null). */
+    void revive(ResourceLeakTracker<ByteBuf> leak);
 
+    /** Frees the memory for good. */
     void free();
 
-    long releasedAt();
-
-    void releasedAt(long nanoTime);
+    ChunkState state();
   }
 
-  private static final class DirectChunk extends UnpooledUnsafeDirectByteBuf implements Chunk {
-    private final ChunkCache cache;
-    private long releasedAt;
+  /**
+   * What a chunk does when its last reference goes: stops being tracked and goes back to the cache,
+   * or is freed when the cache is full.
+   */
+  private static final class ChunkState {
+    final ChunkCache cache;
+    ResourceLeakTracker<ByteBuf> leak;
+    long releasedAt;
+
+    ChunkState(ChunkCache cache) {
+      this.cache = cache;
+    }
+
+    /** True when the cache took the chunk back; false when it must be freed. */
+    <T extends ByteBuf & Chunk> boolean released(T chunk) {
+      if (leak != null) {
+        leak.close(chunk);
+        leak = null;
+      }
+      return cache.offer(chunk, chunk.capacity());
+    }
+  }
+
+  // the plain (not Unsafe) buffers: they work without sun.misc.Unsafe, and chunks see bulk copies
+
+  private static final class DirectChunk extends UnpooledDirectByteBuf implements Chunk {
+    private final ChunkState state;
 
     DirectChunk(ChunkCache cache) {
       super(UnpooledByteBufAllocator.DEFAULT, LargeFrames.CHUNK, LargeFrames.CHUNK);
-      this.cache = cache;
+      this.state = new ChunkState(cache);
     }
 
     @Override
     protected void deallocate() {
-      if (!cache.offer(this, capacity())) {
+      if (!state.released(this)) {
         super.deallocate();
       }
     }
 
     @Override
-    public void revive() {
+    public void revive(ResourceLeakTracker<ByteBuf> leak) {
       resetRefCnt();
       clear();
+      markReaderIndex().markWriterIndex(); // no mark left from the last owner
+      state.leak = leak;
     }
 
     @Override
@@ -171,36 +230,32 @@ final class ChunkCache {
     }
 
     @Override
-    public long releasedAt() {
-      return releasedAt;
-    }
-
-    @Override
-    public void releasedAt(long nanoTime) {
-      releasedAt = nanoTime;
+    public ChunkState state() {
+      return state;
     }
   }
 
-  private static final class HeapChunk extends UnpooledUnsafeHeapByteBuf implements Chunk {
-    private final ChunkCache cache;
-    private long releasedAt;
+  private static final class HeapChunk extends UnpooledHeapByteBuf implements Chunk {
+    private final ChunkState state;
 
     HeapChunk(ChunkCache cache) {
       super(UnpooledByteBufAllocator.DEFAULT, LargeFrames.CHUNK, LargeFrames.CHUNK);
-      this.cache = cache;
+      this.state = new ChunkState(cache);
     }
 
     @Override
     protected void deallocate() {
-      if (!cache.offer(this, capacity())) {
+      if (!state.released(this)) {
         super.deallocate();
       }
     }
 
     @Override
-    public void revive() {
+    public void revive(ResourceLeakTracker<ByteBuf> leak) {
       resetRefCnt();
       clear();
+      markReaderIndex().markWriterIndex(); // no mark left from the last owner
+      state.leak = leak;
     }
 
     @Override
@@ -209,13 +264,8 @@ final class ChunkCache {
     }
 
     @Override
-    public long releasedAt() {
-      return releasedAt;
-    }
-
-    @Override
-    public void releasedAt(long nanoTime) {
-      releasedAt = nanoTime;
+    public ChunkState state() {
+      return state;
     }
   }
 }
