@@ -385,7 +385,7 @@ public final class RemoteShell {
       return;
     }
     if ((e instanceof ConnectionClosedException || e instanceof RpycTimeoutException)
-        && (connection == null || connection.isClosed())) {
+        && (connection == null || closesSoon(connection, e))) {
       say("The connection to " + target + " was lost: " + e.getMessage());
       say("Use /connect to connect again.");
       detach();
@@ -395,6 +395,21 @@ public final class RemoteShell {
         e.getClass() == RpycException.class
             ? e.getMessage()
             : e.getClass().getSimpleName() + ": " + e.getMessage());
+  }
+
+  /**
+   * Whether {@code c} is closed. After a {@link ConnectionClosedException} it may still be closing
+   * on another thread ({@code isClosed()} says so once that has finished): wait a little then.
+   */
+  private static boolean closesSoon(ClassicConnection c, RuntimeException e) {
+    long deadline = System.nanoTime() + (e instanceof ConnectionClosedException ? 500_000_000 : 0);
+    while (!c.isClosed()) {
+      if (System.nanoTime() - deadline >= 0) {
+        return false;
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+    }
+    return true;
   }
 
   // ------------------------------------------------------------------ the server's jshell

@@ -3,6 +3,7 @@ package io.rpyc.internal.classic;
 import io.rpyc.AsyncResult;
 import io.rpyc.ClassicConnection;
 import io.rpyc.Connection;
+import io.rpyc.ConnectionClosedException;
 import io.rpyc.ConnectionStats;
 import io.rpyc.RemoteInvocationException;
 import io.rpyc.RemoteRef;
@@ -93,7 +94,11 @@ public final class DefaultClassicConnection implements ClassicConnection {
     AtomicBoolean closed = new AtomicBoolean();
     return () -> {
       if (closed.compareAndSet(false, true) && !isClosed()) {
-        root().call(ClassicProtocol.RESTORE_STDIO, outSink);
+        try {
+          root().call(ClassicProtocol.RESTORE_STDIO, outSink);
+        } catch (ConnectionClosedException e) {
+          // closing meanwhile (isClosed() says so only once that has finished): nothing to restore
+        }
       }
     };
   }
