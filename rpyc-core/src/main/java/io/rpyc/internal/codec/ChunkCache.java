@@ -133,8 +133,8 @@ final class ChunkCache {
   }
 
   /** Takes back a released chunk; false when the cache is full and the chunk must be freed. */
-  private <T extends ByteBuf & Chunk> boolean offer(T chunk, int capacity) {
-    if (capacity != LargeFrames.CHUNK) {
+  private <T extends ByteBuf & Chunk> boolean offer(T chunk) {
+    if (chunk.capacity() != LargeFrames.CHUNK) {
       return false;
     }
     synchronized (this) {
@@ -195,7 +195,14 @@ final class ChunkCache {
         leak.close(chunk);
         leak = null;
       }
-      return cache.offer(chunk, chunk.capacity());
+      return cache.offer(chunk);
+    }
+
+    /** The part of reviving a chunk that both kinds share (the reference count is theirs). */
+    void revived(ByteBuf chunk, ResourceLeakTracker<ByteBuf> tracker) {
+      chunk.clear();
+      chunk.markReaderIndex().markWriterIndex(); // no mark left from the last owner
+      leak = tracker;
     }
   }
 
@@ -219,9 +226,7 @@ final class ChunkCache {
     @Override
     public void revive(ResourceLeakTracker<ByteBuf> leak) {
       resetRefCnt();
-      clear();
-      markReaderIndex().markWriterIndex(); // no mark left from the last owner
-      state.leak = leak;
+      state.revived(this, leak);
     }
 
     @Override
@@ -253,9 +258,7 @@ final class ChunkCache {
     @Override
     public void revive(ResourceLeakTracker<ByteBuf> leak) {
       resetRefCnt();
-      clear();
-      markReaderIndex().markWriterIndex(); // no mark left from the last owner
-      state.leak = leak;
+      state.revived(this, leak);
     }
 
     @Override
