@@ -3,6 +3,8 @@ package io.rpyc.benchmarks.harness;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -31,6 +33,11 @@ public final class SideBySide {
 
   /** Objects the Python client creates and drops for the refs rows (it takes ~10 ms each). */
   static final int PYTHON_CLIENT_REFS = 2_000;
+
+  /** How long the JIT must have compiled nothing before a row starts (see {@link #settle}). */
+  private static final long SETTLE_QUIET_MILLIS = 300;
+
+  private static final long SETTLE_MAX_MILLIS = 10_000;
 
   private final Options options;
   private final PrintStream log;
@@ -216,6 +223,7 @@ public final class SideBySide {
   private void measureAll(List<Target> targets) throws Exception {
     int runs = options.runs;
     if (options.wantsRow("add.latency")) {
+      settle();
       Results.Row median =
           results.row("add.latency.median", "add(int,int) latency, median", "µs", false);
       Results.Row p99 = results.row("add.latency.p99", "add(int,int) latency, p99", "µs", false);
@@ -240,6 +248,7 @@ public final class SideBySide {
       if (!options.wantsRow(id)) {
         continue;
       }
+      settle();
       Results.Row row =
           results.row(
               id,
@@ -257,6 +266,7 @@ public final class SideBySide {
       notes(targets, row);
     }
     if (options.wantsRow("add.calls.async")) {
+      settle();
       Results.Row row =
           results.row(
               "add.calls.async",
@@ -291,6 +301,7 @@ public final class SideBySide {
       if (!options.wantsRow(id)) {
         continue;
       }
+      settle();
       Results.Row row = results.row(id, "byte[] echo, " + sizeName(size), "ms", false);
       byte[] data = new byte[size];
       new Random(size).nextBytes(data); // incompressible, as a JVM payload usually is
@@ -350,22 +361,26 @@ public final class SideBySide {
         } catch (UnsupportedOperationException e) {
           continue;
         }
+        Call call =
+            () -> {
+              int n = size.size();
+              if (n != 1000) {
+                throw new IllegalStateException(t.label + ": size() = " + n);
+              }
+            };
+        // this path is new to both JVMs, and the echoes before it deoptimized code it shares with
+        // add: without a warm-up its first run measured 30-38 µs where later ones measure 16-20
+        warmFor(options.quick ? 0 : TimeUnit.SECONDS.toNanos(2), call);
+        settle();
         for (int run = 0; run < runs; run++) {
-          long[] nanos =
-              latencies(
-                  calls,
-                  () -> {
-                    int n = size.size();
-                    if (n != 1000) {
-                      throw new IllegalStateException(t.label + ": size() = " + n);
-                    }
-                  });
+          long[] nanos = latencies(calls, call);
           row.add(t.key, Stats.percentile(nanos, 50) / 1e3);
         }
       }
       notes(targets, row);
     }
     if (options.wantsRow("refs")) {
+      settle();
       measureRefs(targets);
     }
   }
@@ -530,6 +545,46 @@ public final class SideBySide {
       throw failure.get();
     }
     return calls.sum();
+  }
+
+  /**
+   * Waits until this JVM's JIT has been idle for {@link #SETTLE_QUIET_MILLIS} (at most {@link
+   * #SETTLE_MAX_MILLIS}); not in quick mode. A row that follows another runs code the other
+   * deoptimized or never ran, and the compiles that follow kept a CPU busy for up to a second after
+   * the pipelined warm-up: with two CPUs, the compiler, a polling caller and the server's polling
+   * loop took turns in time slices, and one call in 50 took 1.1 ms more for 20,000 calls (the first
+   * run of {@code add.latency.p99}: 1,160 µs where the others measured 45-75). The server processes
+   * were just as busy meanwhile and settle in the same pause.
+   */
+  private void settle() throws InterruptedException {
+    if (options.quick) {
+      return;
+    }
+    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
+      Thread.sleep(SETTLE_QUIET_MILLIS);
+      return;
+    }
+    long start = System.nanoTime();
+    long compiled = jit.getTotalCompilationTime();
+    while (TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) < SETTLE_MAX_MILLIS) {
+      Thread.sleep(SETTLE_QUIET_MILLIS);
+      long now = jit.getTotalCompilationTime();
+      if (now == compiled) {
+        break;
+      }
+      compiled = now;
+    }
+    log.printf(
+        "settled in %d ms (JIT idle)%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+  }
+
+  /** Calls {@code call} for {@code nanos}, unmeasured (JIT warm-up). */
+  private static void warmFor(long nanos, Call call) throws Exception {
+    long end = System.nanoTime() + nanos;
+    while (System.nanoTime() < end) {
+      call.run();
+    }
   }
 
   private static long[] latencies(int calls, Call call) throws Exception {
