@@ -37,7 +37,18 @@ public final class WriteQueue implements Wire {
 
   private static final int MAX_WRITES_PER_FLUSH = 128;
 
+  /**
+   * Frames the event loop itself queues (replies it served inline, {@code directExecutor()}) after
+   * which it writes them at once instead of at the end of the read. One read of a pipelining peer
+   * holds a hundred requests or more; answering all of them before the first reply left made both
+   * ends take turns, each idle while the other worked. Flushing every 32 keeps both busy: the
+   * pipelined row went from 170-190k to 236-279k calls/s in alternating profile runs, and the
+   * server spent less CPU per call, not more. Small batches (one caller, eight) are unchanged.
+   */
+  static final int FLUSH_EVERY_ON_LOOP = 32;
+
   private final Channel channel;
+  private int queuedOnLoop; // frames the event loop queued since the last drain; loop only
   private final FrameQueue queue = new FrameQueue();
   private final AtomicBoolean scheduled = new AtomicBoolean();
   private final Semaphore encoders = new Semaphore(MAX_ENCODERS, true);
@@ -74,6 +85,10 @@ public final class WriteQueue implements Wire {
   @Override
   public void enqueue(ByteBuf frame) {
     queue.add(frame);
+    if (channel.eventLoop().inEventLoop() && ++queuedOnLoop >= FLUSH_EVERY_ON_LOOP) {
+      drain(); // a long read: the replies so far go out now (see FLUSH_EVERY_ON_LOOP)
+      return;
+    }
     if (scheduled.compareAndSet(false, true)) {
       try {
         channel.eventLoop().execute(this::drain);
@@ -164,6 +179,7 @@ public final class WriteQueue implements Wire {
   }
 
   private void drain() {
+    queuedOnLoop = 0;
     do {
       scheduled.set(true);
       ByteBuf frame;
