@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.util.ResourceLeakDetector;
 import io.rpyc.Connection;
 import io.rpyc.ConnectionClosedException;
 import io.rpyc.RemoteRef;
@@ -233,6 +234,53 @@ class FaultsIT {
     }
     Await.until(Duration.ofSeconds(20), () -> server.connections().isEmpty(), "the flood to drain");
     workers.shutdownNow();
+  }
+
+  @Test
+  void requestsBeyondTheQueue_getAnExceptionReply_whileTheQueuedOnesWait() throws Exception {
+    RpycServer server =
+        RpycServer.builder()
+            .service(TestService::new)
+            .config(
+                RpycConfig.builder()
+                    .maxConcurrentRequests(1)
+                    .syncRequestTimeout(Duration.ofSeconds(30))
+                    .build())
+            .build()
+            .start();
+    fixture.track(server);
+    int queueLimit = 1 << 16; // ProtocolConnection.MAX_QUEUED_REQUESTS
+    // the suite's paranoid leak detection records a stack at every buffer access: 11 s for the
+    // 65,000 requests, both ends in this JVM; sampling (Netty's default) takes well under 1 s
+    ResourceLeakDetector.Level leakLevel = ResourceLeakDetector.getLevel();
+    ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.SIMPLE);
+    try (RawPeer flood = RawPeer.connect("127.0.0.1", server.port())) {
+      // each HASH of the peer's own object makes the server ask the peer, which never answers: the
+      // first holds the one worker, the next queueLimit wait, the rest are refused
+      for (int i = 0; i <= queueLimit; i++) {
+        flood.request(Handlers.HASH, hostileRef(i));
+      }
+      List<Long> refused = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        refused.add(flood.request(Handlers.HASH, hostileRef(queueLimit + 1 + i)));
+      }
+      for (long seq : refused) {
+        Message reply = flood.replyTo(seq);
+        assertEquals(Message.EXCEPTION, reply.type(), "request " + seq);
+        assertTrue(
+            String.valueOf(reply.body()).contains("too many requests in flight"),
+            String.valueOf(reply.body()));
+      }
+      try (Connection other = fixture.connect(server)) {
+        assertEquals(3, other.root().call("add", 1, 2), "other clients are still served");
+      }
+    } finally {
+      ResourceLeakDetector.setLevel(leakLevel);
+    }
+  }
+
+  private static Object[] hostileRef(int i) {
+    return RawPeer.tuple(new Object[] {RawPeer.REMOTE_REF, new IdPack("hostile.Obj", 1, i)});
   }
 
   private static long floodWorkers() {

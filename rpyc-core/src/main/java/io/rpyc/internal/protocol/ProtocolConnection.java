@@ -704,23 +704,27 @@ public final class ProtocolConnection implements Connection {
             runNextQueued();
           }
         };
+    RpycException refusal;
     synchronized (dispatchLock) {
-      if (runningRequests >= config.maxConcurrentRequests()) {
-        if (queuedRequests.size() >= MAX_QUEUED_REQUESTS) {
-          sendException(
-              seq,
-              new RpycException(
-                  "too many requests in flight on this connection ("
-                      + runningRequests
-                      + " running, "
-                      + queuedRequests.size()
-                      + " waiting)"));
-        } else {
-          queuedRequests.add(bounded);
-        }
+      if (runningRequests < config.maxConcurrentRequests()) {
+        runningRequests++;
+        refusal = null;
+      } else if (queuedRequests.size() < MAX_QUEUED_REQUESTS) {
+        queuedRequests.add(bounded);
         return;
+      } else {
+        refusal =
+            new RpycException(
+                "too many requests in flight on this connection ("
+                    + runningRequests
+                    + " running, "
+                    + queuedRequests.size()
+                    + " waiting)");
       }
-      runningRequests++;
+    }
+    if (refusal != null) {
+      sendException(seq, refusal); // outside the lock: on the event loop this may write at once
+      return;
     }
     try {
       executor.execute(bounded);
