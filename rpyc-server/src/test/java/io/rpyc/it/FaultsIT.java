@@ -213,9 +213,7 @@ class FaultsIT {
     try (RawPeer flood = RawPeer.connect("127.0.0.1", server.port())) {
       // HASH of the peer's own objects: each makes a worker ask the peer, which never answers
       for (int i = 1; i <= 2000; i++) {
-        flood.request(
-            Handlers.HASH,
-            RawPeer.tuple(new Object[] {RawPeer.REMOTE_REF, new IdPack("hostile.Obj", 1, i)}));
+        flood.request(Handlers.HASH, hostileRef(i));
       }
       Await.until(
           Duration.ofSeconds(10),
@@ -279,6 +277,9 @@ class FaultsIT {
     }
   }
 
+  /**
+   * A reference to object {@code i} of the peer's own: asking about it makes the server call back.
+   */
   private static Object[] hostileRef(int i) {
     return RawPeer.tuple(new Object[] {RawPeer.REMOTE_REF, new IdPack("hostile.Obj", 1, i)});
   }
