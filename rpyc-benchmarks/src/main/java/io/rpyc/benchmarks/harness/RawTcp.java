@@ -10,8 +10,11 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The floor: a ping-pong of RPyC frames over blocking sockets, one thread on each side, no
@@ -19,6 +22,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * fixed frame (the bytes of an rpyc-java {@code add} reply), {@code 'E'} echoes every frame, {@code
  * 'S'} answers as {@code 'P'} but polls the socket for up to {@link #SPIN_NANOS} before it blocks
  * in a read, as rpyc-java's spin-wait does (its client does the same when it was made spinning).
+ * {@link SharedClient} is the floor of many threads calling over one connection.
  */
 final class RawTcp {
   static final int MODE_PING = 'P';
@@ -204,6 +208,93 @@ final class RawTcp {
     @Override
     public void close() throws IOException {
       socket.close();
+    }
+  }
+
+  /**
+   * One socket shared by many calling threads, in the simplest form an RPC client shares a
+   * connection: a caller writes its frame under a lock and parks; one reader thread reads the
+   * answers (they come in order) and wakes the caller each belongs to. The floor of the "N threads,
+   * 1 connection" rows: the same bytes and thread hand-offs as an RPC call, no encoding, decoding
+   * or dispatch.
+   */
+  static final class SharedClient implements AutoCloseable {
+    private final Socket socket;
+    private final DataInputStream in;
+    private final OutputStream out;
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final ConcurrentLinkedQueue<Call> calls = new ConcurrentLinkedQueue<>(); // sent order
+    private final Thread reader;
+    private volatile IOException failure;
+
+    /** A call waiting for its answer. */
+    private static final class Call {
+      final Thread caller = Thread.currentThread();
+      volatile boolean done;
+    }
+
+    SharedClient(int port) throws IOException {
+      socket = new Socket(InetAddress.getLoopbackAddress(), port);
+      socket.setTcpNoDelay(true);
+      in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 65536));
+      out = socket.getOutputStream();
+      out.write(MODE_PING);
+      reader = new Thread(this::readAnswers, "raw-tcp-shared-reader");
+      reader.setDaemon(true);
+      reader.start();
+    }
+
+    /** Sends a complete frame and waits until its answer has been read. Thread-safe. */
+    void roundTrip(byte[] frame) throws IOException {
+      Call call = new Call();
+      writeLock.lock();
+      try {
+        checkOpen();
+        calls.add(call); // in the order the frames go out, which is the answers' order
+        out.write(frame);
+      } finally {
+        writeLock.unlock();
+      }
+      while (!call.done) {
+        checkOpen();
+        LockSupport.park(this);
+      }
+    }
+
+    private void checkOpen() throws IOException {
+      IOException e = failure;
+      if (e != null) {
+        throw new IOException("the shared floor connection failed", e);
+      }
+    }
+
+    private void readAnswers() {
+      byte[] buffer = new byte[4096];
+      try {
+        while (true) {
+          int rest = 1 + in.readInt() + 1;
+          if (buffer.length < rest) {
+            buffer = new byte[rest];
+          }
+          in.readFully(buffer, 0, rest);
+          Call call = calls.poll();
+          if (call == null) {
+            throw new IOException("an answer nobody asked for");
+          }
+          call.done = true;
+          LockSupport.unpark(call.caller);
+        }
+      } catch (IOException e) {
+        failure = e;
+        for (Call call : calls) {
+          LockSupport.unpark(call.caller);
+        }
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close(); // ends the reader's read
     }
   }
 }

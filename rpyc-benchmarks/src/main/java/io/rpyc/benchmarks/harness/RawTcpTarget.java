@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * The floor: the same bytes as an rpyc-java {@code add} over blocking sockets. Spinning, both ends
- * poll the socket before they block, as rpyc-java does by default ({@code RpycConfig.spinWait}):
- * the floor of a synchronous call without thread wake-ups; it measures the {@code add} rows only.
+ * The floor: the same bytes as an rpyc-java {@code add} over blocking sockets. A lone caller reads
+ * its own answer; several threads share one socket through {@link RawTcp.SharedClient}. Spinning,
+ * both ends poll the socket before they block, as rpyc-java does by default ({@code
+ * RpycConfig.spinWait}): the floor of a synchronous call without thread wake-ups; it measures the
+ * single-thread {@code add} rows only.
  */
 final class RawTcpTarget extends Target {
   private final int port;
@@ -14,6 +16,7 @@ final class RawTcpTarget extends Target {
   private final boolean spinning;
   private final RawTcp.Client ping;
   private final RawTcp.Client echo;
+  private final RawTcp.SharedClient shared;
 
   RawTcpTarget(int port, byte[] request, boolean spinning) throws IOException {
     super(
@@ -24,11 +27,21 @@ final class RawTcpTarget extends Target {
     this.spinning = spinning;
     this.ping = new RawTcp.Client(port, spinning ? RawTcp.MODE_SPIN : RawTcp.MODE_PING);
     this.echo = spinning ? null : new RawTcp.Client(port, RawTcp.MODE_ECHO);
+    this.shared = spinning ? null : new RawTcp.SharedClient(port);
   }
 
   @Override
   boolean sharesConnection() {
-    return false;
+    return !spinning; // a spinning caller per thread on two CPUs would measure the scheduler
+  }
+
+  @Override
+  int add(int a, int b, int threads) throws IOException {
+    if (threads == 1) {
+      return add(a, b);
+    }
+    shared.roundTrip(request);
+    return a + b;
   }
 
   @Override
@@ -60,6 +73,10 @@ final class RawTcpTarget extends Target {
     if (rowId.equals("add.calls.async")) {
       return "a writer and a reader thread on one socket, flushing a quarter window at a time";
     }
+    if (rowId.equals("add.calls.8threads") || rowId.equals("add.calls.64threads")) {
+      return "the threads share one socket: each writes its frame under a lock and parks, one"
+          + " reader thread wakes each caller when its answer is read";
+    }
     if (rowId.startsWith("add.")) {
       return "the captured request and reply frames of an rpyc-java add, no decoding"
           + (spinning ? "; both ends poll for up to 50 µs before they block" : "");
@@ -73,6 +90,7 @@ final class RawTcpTarget extends Target {
       ping.close();
       if (echo != null) {
         echo.close();
+        shared.close();
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -35,11 +35,19 @@ final class Report {
         lat < rmiLat);
     double t8 = r.value("add.calls.8threads", RPYC);
     double rmi8 = r.value("add.calls.8threads", RMI);
+    double floor8 = r.value("add.calls.8threads", RAW);
     verdict(
         r,
         "8-thread calls/s on one connection >= 2x RMI's 8-thread",
         t8 / rmi8,
-        String.format(Locale.ROOT, "%.2fx (%,.0f vs %,.0f calls/s)", t8 / rmi8, t8, rmi8),
+        String.format(Locale.ROOT, "%.2fx (%,.0f vs %,.0f calls/s", t8 / rmi8, t8, rmi8)
+            + (Double.isNaN(floor8)
+                ? ")"
+                : String.format(
+                    Locale.ROOT,
+                    "; the raw TCP floor on one connection: %,.0f, %.2fx RMI)",
+                    floor8,
+                    floor8 / rmi8)),
         t8 / rmi8 >= 2);
     double async = r.value("add.calls.async", RPYC);
     double rmi1 = r.value("add.calls.1thread", RMI);

@@ -524,7 +524,7 @@ public final class SideBySide {
                   long n = 0;
                   while (n < perThread && System.nanoTime() < deadline[0]) {
                     int a = base + (int) (n & 0xffff);
-                    check(t, a, t.add(a, 1));
+                    check(t, a, t.add(a, 1, threads));
                     n++;
                   }
                   calls.add(n);

@@ -16,6 +16,14 @@ abstract class Target implements AutoCloseable {
   /** One synchronous {@code add}. Thread-safe where {@link #sharesConnection()}. */
   abstract int add(int a, int b) throws Exception;
 
+  /**
+   * One synchronous {@code add} while {@code threads} threads call at once (1: a thread alone); a
+   * target whose shared connection works differently from a lone caller's overrides it.
+   */
+  int add(int a, int b, int threads) throws Exception {
+    return add(a, b);
+  }
+
   /** Whether many threads may call {@link #add} at once over one connection (or stub). */
   boolean sharesConnection() {
     return true;

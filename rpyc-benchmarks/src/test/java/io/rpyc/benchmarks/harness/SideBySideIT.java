@@ -78,6 +78,8 @@ class SideBySideIT {
             "add.latency.median",
             "add.latency.p99",
             "add.calls.1thread",
+            "add.calls.8threads",
+            "add.calls.64threads",
             "add.calls.async",
             "echo.16KiB",
             "echo.256KiB"));
