@@ -34,6 +34,15 @@ public final class SideBySide {
   /** Objects the Python client creates and drops for the refs rows (it takes ~10 ms each). */
   static final int PYTHON_CLIENT_REFS = 2_000;
 
+  /**
+   * How long each target's single-caller {@code add} runs unmeasured right before the latency rows.
+   * The warm-up's 8-thread and pipelined phases come after its single-thread one and leave code
+   * compiled for them: in a probe (100,000 timed calls, {@code directExecutor()} server), the 99th
+   * percentile read 74-77 µs after 30,000 warm-up calls and 42-53 µs after 400,000 (about 8 s); the
+   * harness's three repetitions read 102, 86 and 53 µs, getting better as they went.
+   */
+  private static final long LATENCY_WARM_NANOS = TimeUnit.SECONDS.toNanos(5);
+
   /** How long the JIT must have compiled nothing before a row starts (see {@link #settle}). */
   private static final long SETTLE_QUIET_MILLIS = 300;
 
@@ -223,6 +232,11 @@ public final class SideBySide {
   private void measureAll(List<Target> targets) throws Exception {
     int runs = options.runs;
     if (options.wantsRow("add.latency")) {
+      for (Target t : targets) {
+        if (!(t instanceof PythonClientTarget)) { // no JIT to warm
+          warmFor(options.quick ? 0 : LATENCY_WARM_NANOS, () -> check(t, 7, t.add(7, 1)));
+        }
+      }
       settle();
       Results.Row median =
           results.row("add.latency.median", "add(int,int) latency, median", "µs", false);
