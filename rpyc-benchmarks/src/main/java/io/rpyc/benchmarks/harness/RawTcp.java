@@ -222,6 +222,10 @@ final class RawTcp {
     private final Socket socket;
     private final DataInputStream in;
     private final OutputStream out;
+
+    /** Longest a caller parks before it looks again whether the connection failed. */
+    private static final long FAILURE_RECHECK_NANOS = 100_000_000;
+
     private final ReentrantLock writeLock = new ReentrantLock();
     private final ConcurrentLinkedQueue<Call> calls = new ConcurrentLinkedQueue<>(); // sent order
     private final Thread reader;
@@ -257,7 +261,7 @@ final class RawTcp {
       }
       while (!call.done) {
         checkOpen();
-        LockSupport.park(this);
+        LockSupport.parkNanos(this, FAILURE_RECHECK_NANOS); // unparked by the reader, normally
       }
     }
 
