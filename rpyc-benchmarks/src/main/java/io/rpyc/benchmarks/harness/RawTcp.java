@@ -212,23 +212,24 @@ final class RawTcp {
   }
 
   /**
-   * One socket shared by many calling threads, in the simplest form an RPC client shares a
-   * connection: a caller writes its frame under a lock and parks; one reader thread reads the
-   * answers (they come in order) and wakes the caller each belongs to. The floor of the "N threads,
-   * 1 connection" rows: the same bytes and thread hand-offs as an RPC call, no encoding, decoding
-   * or dispatch.
+   * One socket shared by many calling threads, with the fewest thread hand-offs such a connection
+   * allows (leader/followers, as rpyc-java's default client transport): a caller writes its frame
+   * under a lock; then the caller that gets the read lock reads answers (they come in the order the
+   * frames went out) and wakes the caller of each until its own has come, and hands reading on to
+   * the oldest caller still waiting; the others park meanwhile. The floor of the "N threads, 1
+   * connection" rows: the same bytes, no encoding, decoding or dispatch.
    */
   static final class SharedClient implements AutoCloseable {
+    /** Longest a caller parks before it looks again whether it may read or the socket failed. */
+    private static final long RECHECK_NANOS = 100_000_000;
+
     private final Socket socket;
     private final DataInputStream in;
     private final OutputStream out;
-
-    /** Longest a caller parks before it looks again whether the connection failed. */
-    private static final long FAILURE_RECHECK_NANOS = 100_000_000;
-
     private final ReentrantLock writeLock = new ReentrantLock();
+    private final ReentrantLock readLock = new ReentrantLock();
     private final ConcurrentLinkedQueue<Call> calls = new ConcurrentLinkedQueue<>(); // sent order
-    private final Thread reader;
+    private byte[] buffer = new byte[4096]; // guarded by readLock
     private volatile IOException failure;
 
     /** A call waiting for its answer. */
@@ -239,13 +240,15 @@ final class RawTcp {
 
     SharedClient(int port) throws IOException {
       socket = new Socket(InetAddress.getLoopbackAddress(), port);
-      socket.setTcpNoDelay(true);
-      in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 65536));
-      out = socket.getOutputStream();
-      out.write(MODE_PING);
-      reader = new Thread(this::readAnswers, "raw-tcp-shared-reader");
-      reader.setDaemon(true);
-      reader.start();
+      try {
+        socket.setTcpNoDelay(true);
+        in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 65536));
+        out = socket.getOutputStream();
+        out.write(MODE_PING);
+      } catch (IOException e) {
+        socket.close();
+        throw e;
+      }
     }
 
     /** Sends a complete frame and waits until its answer has been read. Thread-safe. */
@@ -256,12 +259,56 @@ final class RawTcp {
         checkOpen();
         calls.add(call); // in the order the frames go out, which is the answers' order
         out.write(frame);
+      } catch (IOException e) {
+        fail(e);
+        throw e;
       } finally {
         writeLock.unlock();
       }
       while (!call.done) {
         checkOpen();
-        LockSupport.parkNanos(this, FAILURE_RECHECK_NANOS); // unparked by the reader, normally
+        if (readLock.tryLock()) {
+          try {
+            readUntilDone(call);
+          } finally {
+            readLock.unlock();
+          }
+          Call next = calls.peek(); // the oldest caller still waiting reads next
+          if (next != null) {
+            LockSupport.unpark(next.caller);
+          }
+        } else {
+          LockSupport.parkNanos(this, RECHECK_NANOS); // woken by its answer or to read
+        }
+      }
+    }
+
+    /**
+     * Reads answers, waking each one's caller, until {@code mine} has come. Holds the read lock.
+     */
+    private void readUntilDone(Call mine) throws IOException {
+      try {
+        while (!mine.done) {
+          int rest = 1 + in.readInt() + 1;
+          if (rest < 2) {
+            throw new IOException("a frame of negative length");
+          }
+          if (buffer.length < rest) {
+            buffer = new byte[rest];
+          }
+          in.readFully(buffer, 0, rest);
+          Call call = calls.poll();
+          if (call == null) {
+            throw new IOException("an answer nobody asked for");
+          }
+          call.done = true;
+          if (call != mine) {
+            LockSupport.unpark(call.caller);
+          }
+        }
+      } catch (IOException e) {
+        fail(e);
+        throw e;
       }
     }
 
@@ -272,33 +319,22 @@ final class RawTcp {
       }
     }
 
-    private void readAnswers() {
-      byte[] buffer = new byte[4096];
+    /** The socket failed: every caller waiting learns it (within {@link #RECHECK_NANOS}). */
+    private void fail(IOException e) {
+      failure = e;
+      for (Call call : calls) {
+        LockSupport.unpark(call.caller);
+      }
       try {
-        while (true) {
-          int rest = 1 + in.readInt() + 1;
-          if (buffer.length < rest) {
-            buffer = new byte[rest];
-          }
-          in.readFully(buffer, 0, rest);
-          Call call = calls.poll();
-          if (call == null) {
-            throw new IOException("an answer nobody asked for");
-          }
-          call.done = true;
-          LockSupport.unpark(call.caller);
-        }
-      } catch (IOException e) {
-        failure = e;
-        for (Call call : calls) {
-          LockSupport.unpark(call.caller);
-        }
+        socket.close();
+      } catch (IOException ignored) {
+        // failing anyway
       }
     }
 
     @Override
     public void close() throws IOException {
-      socket.close(); // ends the reader's read
+      socket.close();
     }
   }
 }

@@ -25,9 +25,18 @@ final class RawTcpTarget extends Target {
     this.port = port;
     this.request = request;
     this.spinning = spinning;
-    this.ping = new RawTcp.Client(port, spinning ? RawTcp.MODE_SPIN : RawTcp.MODE_PING);
-    this.echo = spinning ? null : new RawTcp.Client(port, RawTcp.MODE_ECHO);
-    this.shared = spinning ? null : new RawTcp.SharedClient(port);
+    RawTcp.Client ping = null;
+    RawTcp.Client echo = null;
+    try {
+      ping = new RawTcp.Client(port, spinning ? RawTcp.MODE_SPIN : RawTcp.MODE_PING);
+      echo = spinning ? null : new RawTcp.Client(port, RawTcp.MODE_ECHO);
+      this.shared = spinning ? null : new RawTcp.SharedClient(port);
+    } catch (IOException | RuntimeException e) {
+      closeAll(e, ping, echo);
+      throw e;
+    }
+    this.ping = ping;
+    this.echo = echo;
   }
 
   @Override
@@ -74,8 +83,8 @@ final class RawTcpTarget extends Target {
       return "a writer and a reader thread on one socket, flushing a quarter window at a time";
     }
     if (rowId.equals("add.calls.8threads") || rowId.equals("add.calls.64threads")) {
-      return "the threads share one socket: each writes its frame under a lock and parks, one"
-          + " reader thread wakes each caller when its answer is read";
+      return "the threads share one socket: each writes its frame under a lock; the one holding"
+          + " the read lock reads and wakes the others' callers until its own answer came";
     }
     if (rowId.startsWith("add.")) {
       return "the captured request and reply frames of an rpyc-java add, no decoding"
@@ -86,14 +95,24 @@ final class RawTcpTarget extends Target {
 
   @Override
   public void close() {
-    try {
-      ping.close();
-      if (echo != null) {
-        echo.close();
-        shared.close();
+    IOException failure = new IOException("closing the floor's sockets failed");
+    closeAll(failure, ping, echo, shared);
+    if (failure.getSuppressed().length > 0) {
+      throw new UncheckedIOException(failure);
+    }
+  }
+
+  /** Closes each of {@code sockets} that is not {@code null}, adding failures to {@code into}. */
+  private static void closeAll(Exception into, AutoCloseable... sockets) {
+    for (AutoCloseable socket : sockets) {
+      if (socket == null) {
+        continue;
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      try {
+        socket.close();
+      } catch (Exception e) {
+        into.addSuppressed(e);
+      }
     }
   }
 }

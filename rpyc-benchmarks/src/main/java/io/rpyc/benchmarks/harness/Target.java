@@ -13,12 +13,13 @@ abstract class Target implements AutoCloseable {
     this.label = label;
   }
 
-  /** One synchronous {@code add}. Thread-safe where {@link #sharesConnection()}. */
+  /** One synchronous {@code add} from a caller alone; {@link #add(int, int, int)} for several. */
   abstract int add(int a, int b) throws Exception;
 
   /**
-   * One synchronous {@code add} while {@code threads} threads call at once (1: a thread alone); a
-   * target whose shared connection works differently from a lone caller's overrides it.
+   * One synchronous {@code add} while {@code threads} threads call at once (1: a thread alone).
+   * Thread-safe where {@link #sharesConnection()}; a target whose shared connection works
+   * differently from a lone caller's overrides it.
    */
   int add(int a, int b, int threads) throws Exception {
     return add(a, b);
