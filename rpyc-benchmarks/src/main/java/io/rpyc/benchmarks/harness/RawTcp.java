@@ -72,14 +72,10 @@ final class RawTcp {
           spinUntilReadable(in);
         }
         int length = in.readInt();
-        int rest = 1 + length + 1; // compressed flag, payload, trailer
-        if (buffer.length < rest) {
-          buffer = new byte[rest];
-        }
-        in.readFully(buffer, 0, rest);
+        buffer = readRest(in, length, buffer);
         if (mode == MODE_ECHO) {
           writeInt(out, length);
-          out.write(buffer, 0, rest);
+          out.write(buffer, 0, 1 + length + 1);
         } else {
           out.write(reply);
         }
@@ -100,6 +96,20 @@ final class RawTcp {
     while (in.available() == 0 && System.nanoTime() < until) {
       Thread.onSpinWait();
     }
+  }
+
+  /**
+   * Reads the rest of a frame whose length field was just read (compressed flag, payload, trailer)
+   * into {@code buffer}, or into a larger one it returns.
+   */
+  private static byte[] readRest(DataInputStream in, int length, byte[] buffer) throws IOException {
+    if (length < 0) {
+      throw new IOException("a frame of negative length " + length);
+    }
+    int rest = 1 + length + 1;
+    byte[] into = buffer.length < rest ? new byte[rest] : buffer;
+    in.readFully(into, 0, rest);
+    return into;
   }
 
   private static void writeInt(OutputStream out, int v) throws IOException {
@@ -148,11 +158,7 @@ final class RawTcp {
 
     private int readFrame() throws IOException {
       int length = in.readInt();
-      int rest = 1 + length + 1;
-      if (buffer.length < rest) {
-        buffer = new byte[rest];
-      }
-      in.readFully(buffer, 0, rest);
+      buffer = readRest(in, length, buffer);
       return length;
     }
 
@@ -289,14 +295,7 @@ final class RawTcp {
     private void readUntilDone(Call mine) throws IOException {
       try {
         while (!mine.done) {
-          int rest = 1 + in.readInt() + 1;
-          if (rest < 2) {
-            throw new IOException("a frame of negative length");
-          }
-          if (buffer.length < rest) {
-            buffer = new byte[rest];
-          }
-          in.readFully(buffer, 0, rest);
+          buffer = readRest(in, in.readInt(), buffer);
           Call call = calls.poll();
           if (call == null) {
             throw new IOException("an answer nobody asked for");
